@@ -1,0 +1,125 @@
+package io.fanout.broker;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fanout.engine.Connection;
+import io.fanout.engine.EventLoop;
+
+/**
+ * Topics for every protocol: one registry shard per loop plus a directory of counts shared
+ * by all loops.
+ *
+ * <p>A publish on loop A delivers to A's subscribers at once, then posts the message to each
+ * other loop that has a receiver for it — once per message per loop, never per client. Each
+ * loop's inbox is FIFO, so one publisher's messages reach every subscriber in publish order.
+ *
+ * <p>Threads: {@link #subscribe}, {@link #unsubscribe} and {@link #publish} run on the loop
+ * that owns the connection (or that publishes); queries may run on any thread.
+ */
+public final class Broker {
+    private static final Logger LOG = LoggerFactory.getLogger("fanout.broker");
+
+    private final EventLoop[] loops;
+    private final TopicShard[] shards;
+    private final WireForm[] forms;
+    private final SubscriptionDirectory directory;
+
+    public Broker(List<EventLoop> loops, List<WireForm> forms) {
+        this.loops = loops.toArray(new EventLoop[0]);
+        this.forms = forms.toArray(new WireForm[0]);
+        for (int i = 0; i < this.forms.length; i++) {
+            if (this.forms[i].index() != i) {
+                throw new IllegalArgumentException("wire form " + i + " has index " + this.forms[i].index());
+            }
+        }
+        this.shards = new TopicShard[this.loops.length];
+        for (int i = 0; i < this.loops.length; i++) {
+            shards[this.loops[i].index()] = new TopicShard(this.loops[i], this.forms);
+        }
+        this.directory = new SubscriptionDirectory(this.loops.length);
+    }
+
+    /** Subscribes on the connection's loop; the caller keeps the subscription to undo it. */
+    public Subscription subscribe(Connection c, WireForm form, TopicKind kind, TopicName topic) {
+        Subscription s = new Subscription(c, form, kind, topic);
+        shards[c.loop().index()].add(s);
+        directory.change(kind, topic, c.loop().index(), +1);
+        return s;
+    }
+
+    public void unsubscribe(Subscription s) {
+        if (s.slot < 0) {
+            return;
+        }
+        shards[s.connection.loop().index()].remove(s);
+        directory.change(s.kind, s.topic, s.connection.loop().index(), -1);
+    }
+
+    /**
+     * Publishes on {@code from}'s thread and returns the number of receivers, counting
+     * those on other loops from the directory (they receive it when their loop next turns).
+     *
+     * @param payload read window of the message; not kept beyond this call
+     */
+    public int publish(EventLoop from, TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
+        int receivers = shards[from.index()].deliver(kind, channel, payload, origin);
+        if (loops.length > 1) {
+            receivers += publishToOtherLoops(from, kind, channel, payload, origin);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("[BROADCAST] msg_len={} recipients={}", payload.remaining(), receivers);
+        }
+        return receivers;
+    }
+
+    private int publishToOtherLoops(EventLoop from, TopicKind kind, byte[] channel, ByteBuffer payload,
+                                    Origin origin) {
+        TopicName name = null;
+        byte[] copy = null;
+        int receivers = 0;
+        for (EventLoop loop : loops) {
+            if (loop == from) {
+                continue;
+            }
+            if (name == null) {
+                name = new TopicName(channel);
+            }
+            TopicKind direct = kind == TopicKind.SHARD ? TopicKind.SHARD : TopicKind.CHANNEL;
+            int n = directory.count(direct, name, loop.index());
+            if (kind == TopicKind.CHANNEL) {
+                n += directory.patternReceivers(channel, loop.index());
+            }
+            if (n == 0) {
+                continue;
+            }
+            receivers += n;
+            if (copy == null) {
+                copy = new byte[payload.remaining()];
+                payload.get(payload.position(), copy);
+            }
+            TopicShard target = shards[loop.index()];
+            byte[] bytes = copy;
+            loop.execute(() -> target.deliver(kind, channel, ByteBuffer.wrap(bytes), origin));
+        }
+        return receivers;
+    }
+
+    /** Topics of a kind with subscribers, optionally filtered by a glob (PUBSUB CHANNELS). */
+    public List<TopicName> topics(TopicKind kind, byte[] glob) {
+        return directory.topics(kind, glob);
+    }
+
+    /** Subscribers of one channel or shard channel across loops (PUBSUB NUMSUB). */
+    public int subscriberCount(TopicKind kind, TopicName topic) {
+        return directory.total(kind, topic);
+    }
+
+    /** Distinct patterns with at least one subscriber (PUBSUB NUMPAT, as in Redis 7). */
+    public int patternCount() {
+        return directory.distinctTopics(TopicKind.PATTERN);
+    }
+}

@@ -1,0 +1,156 @@
+package io.fanout.broker;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fanout.engine.EventLoop;
+import io.fanout.engine.Frame;
+import io.fanout.engine.FramePool;
+
+/**
+ * The topic registry of one loop: which of this loop's connections listen to which channel,
+ * pattern or shard channel, and the fan-out of one message to them.
+ *
+ * <p>Threads: only its loop's thread. A message published on another loop arrives through
+ * the loop's inbox and is delivered here, so no lock is ever taken on the fan-out path.
+ *
+ * <p>Fan-out of one message: for each wire form with subscribers, encode once, retain the
+ * frame once for all of them, hand the same frame to each queue, drop the publisher's
+ * reference. Connections are never closed here (a full queue is judged later in the turn).
+ */
+public final class TopicShard {
+    private final EventLoop loop;
+    private final FramePool pool;
+    private final WireForm[] forms;
+    private final Map<TopicName, SubscriberList> channels = new HashMap<>();
+    private final Map<TopicName, SubscriberList> shardChannels = new HashMap<>();
+    private final Map<TopicName, SubscriberList> patterns = new HashMap<>();
+    /** Patterns in a list too, because every publish walks them all (as Redis does). */
+    private final List<TopicName> patternOrder = new ArrayList<>();
+    private final Publication publication = new Publication();
+    private final Frame[] frameByForm;
+
+    TopicShard(EventLoop loop, WireForm[] forms) {
+        this.loop = loop;
+        this.pool = loop.framePool();
+        this.forms = forms;
+        this.frameByForm = new Frame[forms.length];
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    private Map<TopicName, SubscriberList> mapFor(TopicKind kind) {
+        return switch (kind) {
+            case CHANNEL -> channels;
+            case SHARD -> shardChannels;
+            case PATTERN -> patterns;
+        };
+    }
+
+    /** Adds the subscription; returns true if this loop had no subscriber of the topic before. */
+    boolean add(Subscription s) {
+        Map<TopicName, SubscriberList> map = mapFor(s.kind);
+        SubscriberList list = map.get(s.topic);
+        boolean first = list == null;
+        if (first) {
+            list = new SubscriberList(forms.length);
+            map.put(s.topic, list);
+            if (s.kind == TopicKind.PATTERN) {
+                patternOrder.add(s.topic);
+            }
+        }
+        list.add(s);
+        return first;
+    }
+
+    /** Removes the subscription; returns true if it was this loop's last one of the topic. */
+    boolean remove(Subscription s) {
+        Map<TopicName, SubscriberList> map = mapFor(s.kind);
+        SubscriberList list = map.get(s.topic);
+        if (list == null || s.slot < 0) {
+            return false;
+        }
+        list.remove(s);
+        if (list.total() == 0) {
+            map.remove(s.topic);
+            if (s.kind == TopicKind.PATTERN) {
+                patternOrder.remove(s.topic);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Subscribers on this loop of a channel or shard channel (patterns not included). */
+    int localCount(TopicKind kind, TopicName topic) {
+        SubscriberList list = mapFor(kind).get(topic);
+        return list == null ? 0 : list.total();
+    }
+
+    /**
+     * Delivers one message to this loop's subscribers and returns how many received it
+     * (pattern subscribers count once per matching pattern, as in Redis).
+     */
+    int deliver(TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
+        publication.set(kind, channel, payload, origin);
+        int receivers = 0;
+        try {
+            SubscriberList direct = (kind == TopicKind.SHARD ? shardChannels : channels)
+                    .get(new TopicName(channel));
+            if (direct != null) {
+                receivers += deliverTo(direct, null);
+            }
+            if (kind == TopicKind.CHANNEL && !patternOrder.isEmpty()) {
+                receivers += deliverToPatterns(channel);
+            }
+        } finally {
+            publication.clear();
+        }
+        loop.countPublished();
+        loop.countDeliveries(receivers);
+        return receivers;
+    }
+
+    private int deliverToPatterns(byte[] channel) {
+        int receivers = 0;
+        for (int i = 0; i < patternOrder.size(); i++) {
+            TopicName pattern = patternOrder.get(i);
+            if (GlobPattern.matches(pattern.bytes(), channel)) {
+                receivers += deliverTo(patterns.get(pattern), pattern.bytes());
+            }
+        }
+        return receivers;
+    }
+
+    /** One encode and one retain per wire form, then the same frame to every queue. */
+    private int deliverTo(SubscriberList list, byte[] pattern) {
+        int delivered = 0;
+        for (int f = 0; f < forms.length; f++) {
+            int n = list.count(f);
+            if (n == 0) {
+                continue;
+            }
+            Frame frame = pattern == null
+                    ? forms[f].encode(publication, pool)
+                    : forms[f].encodeForPattern(publication, pattern, pool);
+            frame.retain(n);
+            Subscription[] subs = list.subscribers(f);
+            for (int i = 0; i < n; i++) {
+                subs[i].connection.send(frame);
+            }
+            frame.release(pool); // the encoder's own reference
+            delivered += n;
+        }
+        return delivered;
+    }
+
+    /** Number of topics of the kind with a subscriber on this loop. */
+    int topicCount(TopicKind kind) {
+        return mapFor(kind).size();
+    }
+}

@@ -1,0 +1,28 @@
+package io.fanout.engine;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The protocol side of one connection: decodes what arrives and decides what to send.
+ * Created by a {@link Protocol} when the connection is accepted; called only on the
+ * connection's loop thread.
+ */
+public interface ConnectionHandler {
+    /**
+     * Consumes every complete request in {@code in} (read mode) and leaves its position at
+     * the first byte not consumed; the engine keeps those bytes for the next call. Bytes the
+     * handler leaves behind while the buffer holds {@code maxInboundBytes} are a protocol
+     * violation and close the connection.
+     */
+    void onBytes(Connection connection, ByteBuffer in);
+
+    /**
+     * The policy dropped {@code count} whole queued messages (drop-oldest mode); the
+     * protocol may tell the client in its own way. Default: say nothing.
+     */
+    default void onMessagesDropped(Connection connection, int count) {
+    }
+
+    /** Called once when the connection closes, before its socket is closed. */
+    void onClose(Connection connection, CloseReason reason);
+}

@@ -1,0 +1,181 @@
+package io.fanout.engine;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loops, the listening sockets and the counters they share.
+ *
+ * <p>Listening sockets live on loop 0, which accepts and hands each connection to a loop
+ * round-robin. Lifecycle: construct, {@link #listen} for each protocol, {@link #start},
+ * later {@link #shutdown} (from any thread) and {@link #awaitTermination}.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
+
+    private final EngineConfig config;
+    private final EventLoop[] loops;
+    private final Thread[] threads;
+    private final List<ServerSocketChannel> servers = new ArrayList<>();
+    private final AtomicInteger clients = new AtomicInteger();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final CountDownLatch stoppedLoops;
+    private final BudgetEnforcer budget;
+    private int nextLoop;
+    private volatile boolean shuttingDown;
+
+    /** Global rule across loops (the total backlog budget); may be null. */
+    public interface BudgetEnforcer {
+        /** Called on each loop's timer tick, on that loop's thread. */
+        void onTick(EventLoop loop, Engine engine);
+    }
+
+    public Engine(EngineConfig config, BacklogPolicy policy, Clock clock, BudgetEnforcer budget) throws IOException {
+        this.config = config;
+        this.budget = budget;
+        this.loops = new EventLoop[config.ioThreads()];
+        this.threads = new Thread[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new EventLoop(i, this, config, policy, clock);
+        }
+        this.stoppedLoops = new CountDownLatch(loops.length);
+    }
+
+    public Engine(EngineConfig config, BacklogPolicy policy) throws IOException {
+        this(config, policy, Clock.SYSTEM, null);
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public List<EventLoop> loops() {
+        return List.of(loops);
+    }
+
+    /**
+     * Binds a listener; port 0 picks a free port. Logs {@code [LISTEN]} with the real
+     * address and returns it. Call before {@link #start}.
+     */
+    public InetSocketAddress listen(String host, int port, Protocol protocol) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(new InetSocketAddress(host, port), 1024);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen for " + protocol.name() + " on " + host + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
+        servers.add(server);
+        loops[0].registerListener(server, protocol);
+        InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
+        LOG.info("[LISTEN]    proto={} addr={}", protocol.name(), EventLoop.formatAddress(bound));
+        return bound;
+    }
+
+    public void start() {
+        for (int i = 0; i < loops.length; i++) {
+            threads[i] = new Thread(loops[i], "fanout-loop-" + i);
+            threads[i].start();
+        }
+    }
+
+    /** Open client connections, all protocols, all loops. */
+    public int connectedClients() {
+        return clients.get();
+    }
+
+    /** Bytes queued in all loops and not yet taken by the kernel (racy snapshot). */
+    public long totalPendingBytes() {
+        long sum = 0;
+        for (EventLoop l : loops) {
+            sum += l.pendingBytes();
+        }
+        return sum;
+    }
+
+    boolean tryReserveClient() {
+        while (true) {
+            int n = clients.get();
+            if (n >= config.maxClients() || shuttingDown) {
+                return false;
+            }
+            if (clients.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void releaseClient() {
+        clients.decrementAndGet();
+    }
+
+    void onClosed(Connection c) {
+        clients.decrementAndGet();
+    }
+
+    /** Called on loop 0 only (the accepting loop). */
+    EventLoop nextLoop() {
+        EventLoop l = loops[nextLoop];
+        nextLoop = (nextLoop + 1) % loops.length;
+        return l;
+    }
+
+    long nextConnectionId() {
+        return connectionIds.incrementAndGet();
+    }
+
+    void maybeEnforceBudget(EventLoop loop) {
+        if (budget != null) {
+            budget.onTick(loop, this);
+        }
+    }
+
+    void onLoopStopped(EventLoop loop) {
+        stoppedLoops.countDown();
+    }
+
+    /**
+     * Stops accepting, lets queued output drain for at most the configured time, then closes
+     * every connection and stops the loops. Thread-safe; returns at once.
+     */
+    public void shutdown() {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        for (ServerSocketChannel s : servers) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // Stopping anyway.
+            }
+        }
+        long drainNanos = config.drainMillis() * 1_000_000L;
+        for (EventLoop l : loops) {
+            l.execute(() -> l.beginDrain(drainNanos));
+        }
+    }
+
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return stoppedLoops.await(timeout, unit);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        shutdown();
+        if (!awaitTermination(config.drainMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+            LOG.warn("[STOP]      loops did not stop in time");
+        }
+    }
+}

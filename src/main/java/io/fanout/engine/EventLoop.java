@@ -1,0 +1,674 @@
+package io.fanout.engine;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event loop: a thread with its own {@link Selector}, the connections it owns, and an
+ * inbox through which other threads hand it work (a new connection, a message published on
+ * another loop, a kill request).
+ *
+ * <p>One turn, in order (see {@link #runTurn}):
+ * <ol>
+ *   <li>run the inbox (bounded batch) — registrations and cross-loop messages;</li>
+ *   <li>select, without blocking when there is work already;</li>
+ *   <li>handle ready keys: accept, read and decode, write leftovers;</li>
+ *   <li>flush every dirty connection once: one gathering write each;</li>
+ *   <li>on a timer tick, judge connections that still have a backlog;</li>
+ *   <li>reap connections marked for closing.</li>
+ * </ol>
+ *
+ * <p>Threads: everything here runs on the loop's own thread, except {@link #execute} and
+ * the read-only snapshot getters. Interest ops are cached per connection so unchanged ones
+ * are never rewritten; OP_WRITE is set only while a queue holds bytes the kernel refused.
+ */
+public final class EventLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int MAX_TASKS_PER_TURN = 4096;
+    private static final int MAX_ACCEPTS_PER_TURN = 256;
+
+    private final int index;
+    private final Engine engine;
+    private final EngineConfig config;
+    private final BacklogPolicy policy;
+    private final Clock clock;
+    private final Selector nioSelector;
+    private final FramePool framePool;
+    private final LoopStats stats = new LoopStats();
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
+    private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** True while the loop is (about to be) blocked in select; posters then wake it once. */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final Map<Long, Connection> connections = new LinkedHashMap<>();
+    private final List<Connection> closing = new ArrayList<>();
+    private final List<Connection> backlogged = new ArrayList<>();
+    private final List<Connection> pausedReaders = new ArrayList<>();
+    private Connection[] dirty = new Connection[64];
+    private int dirtyCount;
+    private final boolean traceEnabled;
+    private final long tickNanos;
+    private final long producerStallNanos;
+    /** The connection whose input is being handled right now (a publisher), or null. */
+    private Connection reading;
+    /** Set when a subscriber fed by {@link #reading} is near its limit. */
+    private boolean stallReader;
+    private long nowNanos;
+    private long nextTickNanos;
+    private long pendingBytes;
+    private volatile boolean stopped;
+    private boolean draining;
+    private long drainDeadlineNanos;
+    private Thread thread;
+
+    EventLoop(int index, Engine engine, EngineConfig config, BacklogPolicy policy, Clock clock) throws IOException {
+        this.index = index;
+        this.engine = engine;
+        this.config = config;
+        this.policy = policy;
+        this.clock = clock;
+        this.nioSelector = Selector.open();
+        this.framePool = new FramePool(config.ioThreads(), 64L << 20);
+        this.traceEnabled = LOG.isTraceEnabled();
+        this.tickNanos = config.tickMillis() * 1_000_000L;
+        this.producerStallNanos = policy.producerStallNanos();
+        this.nowNanos = clock.nanoTime();
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public FramePool framePool() {
+        return framePool;
+    }
+
+    /** The time read at the start of the current turn's work (loop thread). */
+    public long nowNanos() {
+        return nowNanos;
+    }
+
+    public LoopStats stats() {
+        return stats;
+    }
+
+    /** Bytes queued on this loop's connections and not yet taken by the kernel (racy read). */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Connections owned by this loop; loop thread only. */
+    public Iterable<Connection> connections() {
+        return connections.values();
+    }
+
+    public Connection connection(long id) {
+        return connections.get(id);
+    }
+
+    /**
+     * Hands a task to this loop. Thread-safe. The selector is woken only if the loop is
+     * asleep and nobody has woken it yet, so a burst of posts costs one wakeup.
+     */
+    public void execute(Runnable task) {
+        inbox.offer(task);
+        if (sleeping.compareAndSet(true, false)) {
+            nioSelector.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            while (!stopped) {
+                runTurn();
+            }
+        } catch (Throwable t) {
+            LOG.error("[LOOP] loop={} crashed", index, t);
+        } finally {
+            closeEverything();
+        }
+    }
+
+    /** One turn of the loop; public so tests can drive a loop step by step. */
+    public void runTurn() throws IOException {
+        long turnStart = clock.nanoTime();
+        nowNanos = turnStart;
+        runInbox();
+        select();
+        nowNanos = clock.nanoTime();
+        handleReadyKeys();
+        flushDirty();
+        engine.maybeEnforceBudget(this);
+        maybeTick();
+        reapClosed();
+        if (draining) {
+            maybeFinishDrain();
+        }
+        long spent = clock.nanoTime() - nowNanos;
+        stats.turns++;
+        stats.lastTurnNanos = spent;
+        if (spent > stats.maxTurnNanos) {
+            stats.maxTurnNanos = spent;
+        }
+    }
+
+    private void runInbox() {
+        for (int i = 0; i < MAX_TASKS_PER_TURN; i++) {
+            Runnable task = inbox.poll();
+            if (task == null) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("[LOOP] loop={} task failed", index, e);
+            }
+        }
+    }
+
+    private void select() throws IOException {
+        if (dirtyCount > 0 || !closing.isEmpty() || !inbox.isEmpty()) {
+            nioSelector.selectNow();
+            return;
+        }
+        long timeoutMillis = Math.max(1, (nextWakeNanos() - clock.nanoTime()) / 1_000_000L);
+        sleeping.set(true);
+        try {
+            if (inbox.isEmpty()) {
+                nioSelector.select(timeoutMillis);
+            } else {
+                nioSelector.selectNow();
+            }
+        } finally {
+            sleeping.set(false);
+        }
+    }
+
+    private long nextWakeNanos() {
+        long next = clock.nanoTime() + 1_000_000_000L;
+        if (!backlogged.isEmpty() || draining) {
+            next = Math.min(next, nextTickNanos);
+        }
+        if (!pausedReaders.isEmpty()) {
+            next = Math.min(next, clock.nanoTime() + 1_000_000L);
+        }
+        return next;
+    }
+
+    private void handleReadyKeys() {
+        Iterator<SelectionKey> it = nioSelector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey key = it.next();
+            it.remove();
+            Object attachment = key.attachment();
+            if (attachment instanceof Connection c) {
+                handleConnectionKey(key, c);
+            } else if (attachment instanceof Listener l) {
+                acceptAll(l);
+            }
+        }
+    }
+
+    private void handleConnectionKey(SelectionKey key, Connection c) {
+        if (c.state != Connection.State.OPEN) {
+            return;
+        }
+        try {
+            int ready = key.readyOps();
+            if ((ready & SelectionKey.OP_WRITE) != 0) {
+                flushOne(c);
+            }
+            if ((ready & SelectionKey.OP_READ) != 0 && c.state == Connection.State.OPEN) {
+                onReadable(c);
+            }
+        } catch (IOException | CancelledKeyException e) {
+            markClosing(c, CloseReason.IO_ERROR, false);
+        } catch (RuntimeException e) {
+            LOG.warn("[ERROR]     conn={} unexpected failure, closing", c.id(), e);
+            markClosing(c, CloseReason.INTERNAL_ERROR, false);
+        }
+    }
+
+    private void onReadable(Connection c) throws IOException {
+        ByteBuffer rb = readBuffer;
+        rb.clear();
+        int n = c.channel().read(rb);
+        if (n < 0) {
+            // End of stream: the peer will send no more. Give queued output one last try.
+            markClosing(c, CloseReason.CLIENT_CLOSED, true);
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        c.bytesRead += n;
+        stats.bytesRead += n;
+        rb.flip();
+        reading = c;
+        try {
+            decode(c, rb);
+        } finally {
+            reading = null;
+        }
+        if (stallReader) {
+            stallReader = false;
+            pauseReading(c, nowNanos + producerStallNanos);
+        }
+    }
+
+    private void decode(Connection c, ByteBuffer rb) {
+        if (c.inbound == null) {
+            c.handler.onBytes(c, rb);
+            if (rb.hasRemaining() && c.state == Connection.State.OPEN) {
+                carry(c, rb);
+            }
+        } else {
+            if (!appendInbound(c, rb)) {
+                markClosing(c, CloseReason.PROTOCOL_ERROR, false);
+                return;
+            }
+            ByteBuffer in = c.inbound;
+            in.flip();
+            c.handler.onBytes(c, in);
+            if (!in.hasRemaining() || c.state != Connection.State.OPEN) {
+                c.inbound = null; // idle connections hold no input memory
+            } else if (in.position() == 0 && in.limit() >= config.maxInboundBytes()) {
+                markClosing(c, CloseReason.PROTOCOL_ERROR, false);
+            } else {
+                in.compact();
+            }
+        }
+    }
+
+    /** Keeps the unconsumed tail of a read for the next one. */
+    private void carry(Connection c, ByteBuffer rest) {
+        int size = Math.max(4096, Integer.highestOneBit(Math.max(1, rest.remaining() - 1)) << 1);
+        ByteBuffer in = ByteBuffer.allocate(Math.min(size, Math.max(config.maxInboundBytes(), rest.remaining())));
+        in.put(rest);
+        c.inbound = in;
+    }
+
+    /** Appends newly read bytes to the carried ones, growing up to the configured maximum. */
+    private boolean appendInbound(Connection c, ByteBuffer fresh) {
+        ByteBuffer in = c.inbound;
+        if (in.remaining() < fresh.remaining()) {
+            int needed = in.position() + fresh.remaining();
+            if (needed > config.maxInboundBytes()) {
+                return false;
+            }
+            int size = Math.min(config.maxInboundBytes(), Math.max(needed, in.capacity() * 2));
+            ByteBuffer bigger = ByteBuffer.allocate(size);
+            in.flip();
+            bigger.put(in);
+            in = bigger;
+            c.inbound = in;
+        }
+        in.put(fresh);
+        return true;
+    }
+
+    void onEnqueued(Connection c, int bytes) {
+        pendingBytes += bytes;
+        if (producerStallNanos > 0 && reading != null && reading != c && policy.wantsProducerStall(c)) {
+            stallReader = true; // NATS-style fast-producer stall: let the subscriber catch up
+        }
+        if (!c.dirty) {
+            c.dirty = true;
+            if (dirtyCount == dirty.length) {
+                dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
+            }
+            dirty[dirtyCount++] = c;
+        }
+        if (traceEnabled) {
+            LOG.trace("[ENQUEUE]   conn={} queued={} total_pending={}", c.id(), bytes, c.pendingBytes());
+        }
+    }
+
+    /** Counts deliveries made by the broker on this loop (a plain counter, loop thread). */
+    public void countDeliveries(int n) {
+        stats.deliveries += n;
+    }
+
+    public void countPublished() {
+        stats.published++;
+    }
+
+    private void flushDirty() {
+        // Index loop, not an iterator: flushing never adds to this list (only enqueue does,
+        // and nothing is enqueued while flushing).
+        for (int i = 0; i < dirtyCount; i++) {
+            Connection c = dirty[i];
+            dirty[i] = null;
+            c.dirty = false;
+            if (c.state == Connection.State.OPEN) {
+                try {
+                    flushOne(c);
+                } catch (IOException e) {
+                    markClosing(c, CloseReason.IO_ERROR, false);
+                } catch (RuntimeException e) {
+                    LOG.warn("[ERROR]     conn={} unexpected failure in flush, closing", c.id(), e);
+                    markClosing(c, CloseReason.INTERNAL_ERROR, false);
+                }
+            }
+        }
+        dirtyCount = 0;
+    }
+
+    /** One write attempt, then interest update, then the policy's verdict on what is left. */
+    private void flushOne(Connection c) throws IOException {
+        WriteQueue q = c.queue;
+        if (!q.isEmpty()) {
+            long written = q.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
+            stats.writeCalls++;
+            if (written > 0) {
+                pendingBytes -= written;
+                stats.bytesWritten += written;
+            }
+            if (traceEnabled) {
+                LOG.trace("[FLUSH]     conn={} wrote={} remaining={}", c.id(), written, q.pendingBytes());
+            }
+        }
+        updateInterest(c);
+        if (!q.isEmpty()) {
+            judge(c);
+        }
+    }
+
+    private void judge(Connection c) {
+        long before = c.queue.pendingBytes();
+        long droppedBefore = c.queue.droppedMessages();
+        CloseReason verdict = policy.judge(c, nowNanos);
+        pendingBytes -= before - c.queue.pendingBytes();
+        stats.droppedMessages += c.queue.droppedMessages() - droppedBefore;
+        if (verdict != null) {
+            markClosing(c, verdict, false);
+        } else if (!c.queue.isEmpty() && !c.inBacklogList) {
+            c.inBacklogList = true;
+            backlogged.add(c);
+            if (backlogged.size() == 1) {
+                nextTickNanos = nowNanos + tickNanos;
+            }
+        }
+    }
+
+    private void updateInterest(Connection c) {
+        SelectionKey key = c.key;
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        int ops = 0;
+        if (c.readPausedUntilNanos == 0 && !draining) {
+            ops |= SelectionKey.OP_READ;
+        }
+        if (!c.queue.isEmpty()) {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    /** Time-driven rules (soft limit, write deadline) and paused readers, once per tick. */
+    private void maybeTick() {
+        if (!pausedReaders.isEmpty()) {
+            resumePausedReaders();
+        }
+        if (backlogged.isEmpty() || nowNanos < nextTickNanos) {
+            return;
+        }
+        nextTickNanos = nowNanos + tickNanos;
+        for (int i = backlogged.size() - 1; i >= 0; i--) {
+            Connection c = backlogged.get(i);
+            if (c.state != Connection.State.OPEN || c.queue.isEmpty()) {
+                c.inBacklogList = false;
+                int last = backlogged.size() - 1;
+                backlogged.set(i, backlogged.get(last));
+                backlogged.remove(last);
+            } else {
+                judge(c);
+            }
+        }
+    }
+
+    void pauseReading(Connection c, long untilNanos) {
+        if (c.state != Connection.State.OPEN) {
+            return;
+        }
+        if (c.readPausedUntilNanos == 0) {
+            pausedReaders.add(c);
+        }
+        c.readPausedUntilNanos = Math.max(c.readPausedUntilNanos, untilNanos);
+        updateInterest(c);
+    }
+
+    private void resumePausedReaders() {
+        for (int i = pausedReaders.size() - 1; i >= 0; i--) {
+            Connection c = pausedReaders.get(i);
+            if (c.state != Connection.State.OPEN || nowNanos >= c.readPausedUntilNanos) {
+                c.readPausedUntilNanos = 0;
+                int last = pausedReaders.size() - 1;
+                pausedReaders.set(i, pausedReaders.get(last));
+                pausedReaders.remove(last);
+                updateInterest(c);
+            }
+        }
+    }
+
+    void markClosing(Connection c, CloseReason reason, boolean flushFirst) {
+        if (c.state != Connection.State.OPEN) {
+            return;
+        }
+        c.state = Connection.State.CLOSING;
+        c.closeReason = reason;
+        c.flushBeforeClose = flushFirst;
+        closing.add(c);
+    }
+
+    private void reapClosed() {
+        if (closing.isEmpty()) {
+            return;
+        }
+        // Index loop: onClose handlers may mark further connections (e.g. CLIENT KILL).
+        for (int i = 0; i < closing.size(); i++) {
+            reap(closing.get(i));
+        }
+        closing.clear();
+    }
+
+    private void reap(Connection c) {
+        if (c.flushBeforeClose && !c.queue.isEmpty()) {
+            try {
+                long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
+                pendingBytes -= w;
+                stats.bytesWritten += w;
+            } catch (IOException | RuntimeException ignored) {
+                // Best effort only: the peer may already be gone.
+            }
+        }
+        try {
+            c.handler.onClose(c, c.closeReason);
+        } catch (RuntimeException e) {
+            LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
+        }
+        pendingBytes -= c.queue.pendingBytes();
+        c.queue.releaseAll();
+        c.inbound = null;
+        if (c.key != null) {
+            c.key.cancel();
+        }
+        try {
+            c.channel().close();
+        } catch (IOException ignored) {
+            // Nothing left to do for a socket that fails to close.
+        }
+        c.state = Connection.State.CLOSED;
+        connections.remove(c.id());
+        stats.closedByReason[c.closeReason.ordinal()]++;
+        engine.onClosed(c);
+        LOG.info("[CLOSE]     conn={} reason={}", c.id(), c.closeReason.label());
+    }
+
+    // ---- accepting -------------------------------------------------------------------
+
+    /** A listening socket and the protocol it speaks; attached to its selection key. */
+    record Listener(ServerSocketChannel server, Protocol protocol) {
+    }
+
+    void registerListener(ServerSocketChannel server, Protocol protocol) throws IOException {
+        server.configureBlocking(false);
+        server.register(nioSelector, SelectionKey.OP_ACCEPT, new Listener(server, protocol));
+    }
+
+    private void acceptAll(Listener l) {
+        for (int i = 0; i < MAX_ACCEPTS_PER_TURN; i++) {
+            SocketChannel ch;
+            try {
+                ch = l.server().accept();
+            } catch (IOException e) {
+                LOG.warn("[ACCEPT]    proto={} failed: {}", l.protocol().name(), e.toString());
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            if (!engine.tryReserveClient()) {
+                refuse(ch, l.protocol());
+                continue;
+            }
+            EventLoop target = engine.nextLoop();
+            long id = engine.nextConnectionId();
+            if (target == this) {
+                register(ch, l.protocol(), id);
+            } else {
+                target.execute(() -> target.register(ch, l.protocol(), id));
+            }
+        }
+    }
+
+    private void refuse(SocketChannel ch, Protocol protocol) {
+        stats.rejected++;
+        stats.closedByReason[CloseReason.MAX_CLIENTS.ordinal()]++;
+        try {
+            ch.configureBlocking(false);
+            ch.write(ByteBuffer.wrap(protocol.maxClientsReply()));
+            LOG.warn("[REJECT]    proto={} remote={} reason=max-clients", protocol.name(), ch.getRemoteAddress());
+            ch.close();
+        } catch (IOException ignored) {
+            // The client learns from the closed socket.
+        }
+    }
+
+    private void register(SocketChannel ch, Protocol protocol, long id) {
+        String remote = "?";
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (config.socketSendBufferBytes() > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
+            }
+            remote = formatAddress(ch.getRemoteAddress());
+            Connection c = new Connection(id, this, ch, protocol, remote, clock.nanoTime());
+            c.key = ch.register(nioSelector, SelectionKey.OP_READ, c);
+            connections.put(id, c);
+            stats.accepted++;
+            LOG.info("[ACCEPT]    conn={} proto={} remote={}", id, protocol.name(), remote);
+            c.handler = protocol.open(c);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("[ACCEPT]    conn={} remote={} setup failed: {}", id, remote, e.toString());
+            engine.releaseClient();
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // Already failing.
+            }
+        }
+    }
+
+    static String formatAddress(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress isa) {
+            String host = isa.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------
+
+    /** Stop reading, let queues drain until {@code deadlineNanos}, then close all and stop. */
+    void beginDrain(long drainNanos) {
+        draining = true;
+        drainDeadlineNanos = clock.nanoTime() + drainNanos;
+        nextTickNanos = nowNanos;
+        for (SelectionKey key : nioSelector.keys()) {
+            if (key.attachment() instanceof Listener) {
+                key.cancel();
+            }
+        }
+        for (Connection c : connections.values()) {
+            updateInterest(c);
+        }
+    }
+
+    private void maybeFinishDrain() {
+        boolean empty = true;
+        for (Connection c : connections.values()) {
+            if (!c.queue.isEmpty()) {
+                empty = false;
+                break;
+            }
+        }
+        if (empty || clock.nanoTime() >= drainDeadlineNanos) {
+            stopped = true;
+        }
+    }
+
+    /** Runs {@code action} for every connection of this loop, on the loop thread. */
+    public void forEachConnection(Consumer<Connection> action) {
+        for (Connection c : connections.values()) {
+            action.accept(c);
+        }
+    }
+
+    private void closeEverything() {
+        for (Connection c : new ArrayList<>(connections.values())) {
+            markClosing(c, CloseReason.SHUTDOWN, true);
+        }
+        reapClosed();
+        runInbox(); // release anything posted to us (cross-loop messages hold frames)
+        try {
+            nioSelector.close();
+        } catch (IOException ignored) {
+            // Process is stopping.
+        }
+        engine.onLoopStopped(this);
+    }
+
+    boolean isStopped() {
+        return stopped;
+    }
+}

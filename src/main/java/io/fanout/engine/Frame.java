@@ -1,0 +1,124 @@
+package io.fanout.engine;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * One encoded message in one wire form: the bytes every recipient of that form receives.
+ *
+ * <p>A frame is written once (by the thread that encodes it) and then only read. Each write
+ * queue that holds it owns one reference; the last {@link #release} hands the frame back to
+ * a {@link FramePool}, so message memory is recycled instead of waiting for the GC (a direct
+ * buffer left to the GC is freed only when a collection happens to run, which on a busy
+ * broadcaster that allocates little may be minutes away while RSS grows).
+ *
+ * <p>Threads: the encoding thread fills it; after publication, any loop may read it through
+ * its own {@link #view(int)} (a ByteBuffer per loop, because a write moves the buffer's
+ * position and loops must not share positions). The reference count is atomic because the
+ * last reference may be dropped by any loop.
+ *
+ * <p>Invariant: a frame appears at most once in any one write queue, so a loop can position
+ * its view for the one write that includes it.
+ */
+public final class Frame {
+    private static final AtomicIntegerFieldUpdater<Frame> REFS =
+            AtomicIntegerFieldUpdater.newUpdater(Frame.class, "refs");
+
+    private final ByteBuffer storage;
+    private final ByteBuffer[] viewByLoop;
+    /** Size class index in the pool, or -1 for an unpooled (oversized, heap) frame. */
+    final int sizeClass;
+    private int length;
+    private volatile int refs;
+    /** True while exactly one write queue may append to this frame (private reply frames). */
+    boolean appendable;
+
+    Frame(ByteBuffer storage, int loopCount, int sizeClass) {
+        this.storage = storage;
+        this.viewByLoop = new ByteBuffer[loopCount];
+        this.sizeClass = sizeClass;
+    }
+
+    /** Capacity of the underlying storage. */
+    public int capacity() {
+        return storage.capacity();
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /** Free bytes after the content; only meaningful while the frame is being filled. */
+    public int writableBytes() {
+        return storage.capacity() - length;
+    }
+
+    /** Appends bytes; only the thread that owns the frame before publication may call it. */
+    public Frame put(byte[] src, int off, int len) {
+        storage.put(length, src, off, len);
+        length += len;
+        return this;
+    }
+
+    public Frame put(byte[] src) {
+        return put(src, 0, src.length);
+    }
+
+    public Frame put(byte b) {
+        storage.put(length, b);
+        length++;
+        return this;
+    }
+
+    /** Appends src's remaining bytes without moving src's position. */
+    public Frame put(ByteBuffer src) {
+        int n = src.remaining();
+        storage.put(length, src, src.position(), n);
+        length += n;
+        return this;
+    }
+
+    /** Copies content bytes [from, from+len) into dst, for tests and tools. */
+    public void copyTo(int from, byte[] dst, int dstOff, int len) {
+        storage.get(from, dst, dstOff, len);
+    }
+
+    /**
+     * The calling loop's view, positioned to write content from {@code offset}.
+     * Only loop {@code loopIndex} may call this for its index.
+     */
+    ByteBuffer view(int loopIndex, int offset) {
+        ByteBuffer v = viewByLoop[loopIndex];
+        if (v == null) {
+            v = storage.duplicate();
+            viewByLoop[loopIndex] = v;
+        }
+        v.limit(length).position(offset);
+        return v;
+    }
+
+    public int refCount() {
+        return refs;
+    }
+
+    /** Adds {@code n} references, one per queue that is about to hold the frame. */
+    public void retain(int n) {
+        REFS.getAndAdd(this, n);
+    }
+
+    /** Drops one reference; the last one recycles the frame into {@code pool}. */
+    public void release(FramePool pool) {
+        int left = REFS.decrementAndGet(this);
+        if (left == 0) {
+            pool.recycle(this);
+        } else if (left < 0) {
+            throw new IllegalStateException("frame released more often than retained");
+        }
+    }
+
+    void reset() {
+        length = 0;
+        appendable = false;
+        refs = 1;
+    }
+}

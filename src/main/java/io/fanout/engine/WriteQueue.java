@@ -1,0 +1,235 @@
+package io.fanout.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+
+/**
+ * One connection's outbound backlog: the lesson's {@code send_buf}, without copies.
+ *
+ * <p>The queue holds references to shared, read-only {@link Frame}s plus the offset of the
+ * first unwritten byte of the head frame. It knows its bytes, its head offset and when the
+ * kernel last accepted a byte; it decides nothing. Whether a backlog is too large is the
+ * business of a {@link BacklogPolicy}, asked after each write attempt.
+ *
+ * <pre>
+ *   frames:  [ head | f1 | f2 | ... | tail ]      pendingBytes = sum(lengths) - headOffset
+ *              ^ headOffset bytes already written
+ * </pre>
+ *
+ * <p>Threads: owned by the loop thread of its connection; not thread-safe.
+ */
+public final class WriteQueue {
+    /** At most this many buffers per gathering write: IOV_MAX on Linux is 1024. */
+    static final int MAX_GATHER = 1024;
+
+    private final FramePool pool;
+    private final int loopIndex;
+    private Frame[] ring = new Frame[16];
+    private int headIndex;
+    private int size;
+    private int headOffset;
+    private long pendingBytes;
+    private long lastProgressNanos;
+    private long droppedMessages;
+    private long bytesWritten;
+
+    public WriteQueue(FramePool pool, int loopIndex) {
+        this.pool = pool;
+        this.loopIndex = loopIndex;
+    }
+
+    /** Bytes queued that the kernel has not taken yet. */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Frames in the queue (including a partially written head). */
+    public int frameCount() {
+        return size;
+    }
+
+    /** When a write last moved at least one byte (or when the backlog began, if later). */
+    public long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    public long droppedMessages() {
+        return droppedMessages;
+    }
+
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /**
+     * Appends a shared frame. The caller has already counted this queue's reference
+     * ({@link Frame#retain}); the queue releases it when written or discarded.
+     */
+    public void enqueue(Frame frame, long nowNanos) {
+        if (size == 0) {
+            // A backlog that starts now has made no progress yet, but it is not stalled either.
+            lastProgressNanos = nowNanos;
+        }
+        push(frame);
+        pendingBytes += frame.length();
+    }
+
+    /**
+     * Copies bytes into a frame private to this queue, appending to the tail when it is a
+     * private frame with room (pipelined replies coalesce into one buffer).
+     */
+    public void appendCopy(byte[] src, int off, int len, long nowNanos) {
+        if (len == 0) {
+            return;
+        }
+        if (size == 0) {
+            lastProgressNanos = nowNanos;
+        }
+        Frame tail = size == 0 ? null : ring[(headIndex + size - 1) & (ring.length - 1)];
+        if (tail != null && tail.appendable && tail.writableBytes() >= len) {
+            tail.put(src, off, len);
+        } else {
+            Frame f = pool.acquire(Math.max(len, 512));
+            f.appendable = true;
+            f.put(src, off, len);
+            push(f);
+        }
+        pendingBytes += len;
+    }
+
+    private void push(Frame frame) {
+        if (size == ring.length) {
+            grow();
+        }
+        Frame tail = size == 0 ? null : ring[(headIndex + size - 1) & (ring.length - 1)];
+        if (tail != null) {
+            tail.appendable = false; // a shared frame follows it: appending now would reorder
+        }
+        ring[(headIndex + size) & (ring.length - 1)] = frame;
+        size++;
+    }
+
+    private void grow() {
+        Frame[] bigger = new Frame[ring.length * 2];
+        for (int i = 0; i < size; i++) {
+            bigger[i] = ring[(headIndex + i) & (ring.length - 1)];
+        }
+        ring = bigger;
+        headIndex = 0;
+    }
+
+    /**
+     * One gathering write of up to {@link #MAX_GATHER} frames and {@code maxBytes} bytes.
+     * Fully written frames are released; a partial write leaves the head offset at the exact
+     * next byte. Returns bytes written (0 when the kernel's send buffer is full).
+     *
+     * @param scratch a loop-owned array of at least {@link #MAX_GATHER} slots, cleared after use
+     */
+    public long flush(GatheringByteChannel out, ByteBuffer[] scratch, long maxBytes, long nowNanos)
+            throws IOException {
+        if (size == 0) {
+            return 0;
+        }
+        int n = 0;
+        long offered = 0;
+        int mask = ring.length - 1;
+        while (n < size && n < MAX_GATHER && offered < maxBytes) {
+            Frame f = ring[(headIndex + n) & mask];
+            int from = n == 0 ? headOffset : 0;
+            scratch[n] = f.view(loopIndex, from);
+            offered += f.length() - from;
+            n++;
+        }
+        long written;
+        try {
+            written = out.write(scratch, 0, n);
+        } finally {
+            java.util.Arrays.fill(scratch, 0, n, null);
+        }
+        if (written > 0) {
+            consume(written);
+            lastProgressNanos = nowNanos;
+            bytesWritten += written;
+        }
+        return written;
+    }
+
+    /** Advances past {@code written} bytes, releasing frames that are complete. */
+    private void consume(long written) {
+        pendingBytes -= written;
+        int mask = ring.length - 1;
+        long left = written;
+        while (left > 0) {
+            Frame head = ring[headIndex];
+            int rest = head.length() - headOffset;
+            if (left >= rest) {
+                left -= rest;
+                popHead();
+            } else {
+                headOffset += (int) left;
+                left = 0;
+            }
+        }
+        if (size == 0) {
+            headIndex = 0;
+        }
+    }
+
+    private void popHead() {
+        Frame head = ring[headIndex];
+        ring[headIndex] = null;
+        headIndex = (headIndex + 1) & (ring.length - 1);
+        size--;
+        headOffset = 0;
+        head.release(pool);
+    }
+
+    /**
+     * Drops whole frames that no byte of has been written, oldest first, until the backlog is
+     * at most {@code targetBytes}. A partly written head is never dropped: the peer would see
+     * a torn frame. Returns the number of frames dropped.
+     */
+    public int dropOldestUnstarted(long targetBytes) {
+        int dropped = 0;
+        int mask = ring.length - 1;
+        // The first droppable frame: the head if nothing of it is written, else the next one.
+        int firstDroppable = headOffset == 0 ? 0 : 1;
+        while (pendingBytes > targetBytes && size > firstDroppable) {
+            int idx = (headIndex + firstDroppable) & mask;
+            Frame f = ring[idx];
+            // Shift the frames before it one slot towards the tail (at most one: the head).
+            if (firstDroppable == 1) {
+                ring[idx] = ring[headIndex];
+                ring[headIndex] = null;
+                headIndex = idx;
+            } else {
+                ring[idx] = null;
+                headIndex = (headIndex + 1) & mask;
+            }
+            size--;
+            pendingBytes -= f.length();
+            f.release(pool);
+            dropped++;
+        }
+        if (size == 0) {
+            headIndex = 0;
+            headOffset = 0;
+        }
+        droppedMessages += dropped;
+        return dropped;
+    }
+
+    /** Releases every frame; the queue is empty afterwards. Used when a connection closes. */
+    public void releaseAll() {
+        while (size > 0) {
+            popHead();
+        }
+        headIndex = 0;
+        pendingBytes = 0;
+    }
+}

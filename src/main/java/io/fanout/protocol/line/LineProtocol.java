@@ -1,0 +1,148 @@
+package io.fanout.protocol.line;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import io.fanout.broker.Broker;
+import io.fanout.broker.Origin;
+import io.fanout.broker.Subscription;
+import io.fanout.broker.TopicKind;
+import io.fanout.broker.TopicName;
+import io.fanout.engine.CloseReason;
+import io.fanout.engine.Connection;
+import io.fanout.engine.ConnectionHandler;
+import io.fanout.engine.Protocol;
+
+/**
+ * The lesson's protocol: every line a client sends goes to every line client (the sender
+ * too) as the same bytes plus {@code \n}. Line clients are subscribers of one broker channel
+ * ({@code --line-channel}), so Redis-protocol clients can join the same conversation.
+ *
+ * <p>With a password configured, the first line must be {@code AUTH <password>}; the
+ * client is answered {@code OK} and joins, or gets {@code ERR} and is closed.
+ */
+public final class LineProtocol implements Protocol {
+    private static final byte[] MAX_CLIENTS = "ERR max clients reached\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AUTH_OK = "OK\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AUTH_REQUIRED =
+            "ERR authentication required: send AUTH <password> first\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AUTH_WRONG =
+            "ERR invalid password\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Broker broker;
+    private final LineWireForm form;
+    private final TopicName channel;
+    private final int maxLineBytes;
+    private final byte[] tooLong;
+    private final byte[] password;
+
+    /**
+     * @param password required first line {@code AUTH <password>}, or null for none
+     */
+    public LineProtocol(Broker broker, LineWireForm form, String channel, int maxLineBytes, String password) {
+        this.broker = broker;
+        this.form = form;
+        this.channel = TopicName.of(channel);
+        this.maxLineBytes = maxLineBytes;
+        this.tooLong = ("ERR line too long (max " + maxLineBytes + " bytes)\n").getBytes(StandardCharsets.US_ASCII);
+        this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String name() {
+        return "line";
+    }
+
+    @Override
+    public byte[] maxClientsReply() {
+        return MAX_CLIENTS;
+    }
+
+    @Override
+    public ConnectionHandler open(Connection connection) {
+        LineSession s = new LineSession(new LineDecoder(maxLineBytes));
+        if (password == null) {
+            s.join(connection);
+        }
+        return s;
+    }
+
+    /** One line client. Loop thread only. */
+    private final class LineSession implements ConnectionHandler {
+        private final LineDecoder decoder;
+        private Subscription subscription;
+
+        LineSession(LineDecoder decoder) {
+            this.decoder = decoder;
+        }
+
+        void join(Connection c) {
+            subscription = broker.subscribe(c, form, TopicKind.CHANNEL, channel);
+        }
+
+        @Override
+        public void onBytes(Connection c, ByteBuffer in) {
+            while (c.isOpen()) {
+                int start = in.position();
+                int length = decoder.next(in);
+                if (length == LineDecoder.INCOMPLETE) {
+                    return;
+                }
+                if (length == LineDecoder.TOO_LONG) {
+                    in.position(in.limit());
+                    c.sendCopy(tooLong);
+                    c.closeAfterFlush(CloseReason.MESSAGE_TOO_LONG);
+                    return;
+                }
+                int next = start + decoder.consumedBytes();
+                if (subscription == null) {
+                    authenticate(c, in, start, length);
+                } else {
+                    publishLine(c, in, start, length);
+                }
+                in.position(next);
+            }
+        }
+
+        /** Publishes [start, start+length) of in without copying it first. */
+        private void publishLine(Connection c, ByteBuffer in, int start, int length) {
+            int savedLimit = in.limit();
+            in.limit(start + length);
+            try {
+                broker.publish(c.loop(), TopicKind.CHANNEL, channel.bytes(), in, Origin.LOCAL);
+            } finally {
+                in.limit(savedLimit);
+            }
+        }
+
+        private void authenticate(Connection c, ByteBuffer in, int start, int length) {
+            byte[] line = new byte[length];
+            in.get(start, line);
+            byte[] prefix = "AUTH ".getBytes(StandardCharsets.US_ASCII);
+            boolean isAuth = length >= prefix.length
+                    && new String(line, 0, prefix.length, StandardCharsets.US_ASCII).equalsIgnoreCase("AUTH ");
+            if (!isAuth) {
+                c.sendCopy(AUTH_REQUIRED);
+                c.closeAfterFlush(CloseReason.AUTH_FAILED);
+                return;
+            }
+            byte[] given = java.util.Arrays.copyOfRange(line, prefix.length, length);
+            if (!MessageDigest.isEqual(given, password)) {
+                c.sendCopy(AUTH_WRONG);
+                c.closeAfterFlush(CloseReason.AUTH_FAILED);
+                return;
+            }
+            c.sendCopy(AUTH_OK);
+            join(c);
+        }
+
+        @Override
+        public void onClose(Connection c, CloseReason reason) {
+            if (subscription != null) {
+                broker.unsubscribe(subscription);
+                subscription = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.fanout.server;
+
+import io.fanout.policy.SlowPolicySettings;
+
+/**
+ * Everything {@code fanout serve} was told, immutable, passed to the constructors that need
+ * it. A port of -1 switches that listener off (tests use it); 0 picks a free port.
+ */
+public record ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads,
+                           int maxClients, int maxMessageBytes, String requirePass, String lineChannel,
+                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis) {
+
+    public static final int DEFAULT_MAX_MESSAGE = 1 << 20;
+
+    /** The defaults of {@code fanout serve}, every listener on port 0 (for tests). */
+    public static ServerConfig forTests() {
+        return new ServerConfig("127.0.0.1", 0, 0, -1, 1, 10_000, DEFAULT_MAX_MESSAGE, null, "broadcast",
+                SlowPolicySettings.hardOnly(1 << 20), 0, 2_000);
+    }
+
+    public ServerConfig withSlow(SlowPolicySettings s) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis);
+    }
+
+    public ServerConfig withIoThreads(int n) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, n, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+    }
+
+    public ServerConfig withMaxClients(int n) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, n, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+    }
+
+    public ServerConfig withMaxMessage(int n) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, n,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+    }
+
+    public ServerConfig withRequirePass(String p) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                p, lineChannel, slow, socketSendBufferBytes, drainMillis);
+    }
+
+    public ServerConfig withSocketSendBuffer(int n) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, n, drainMillis);
+    }
+
+    public ServerConfig withMetricsPort(int p) {
+        return new ServerConfig(bind, linePort, respPort, p, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+    }
+
+    public ServerConfig withRespPort(int p) {
+        return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+    }
+}
