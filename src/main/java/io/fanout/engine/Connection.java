@@ -26,6 +26,7 @@ public final class Connection {
     private final SocketChannel channel;
     private final Protocol protocol;
     private final String remoteAddress;
+    private final String localAddress;
     private final long openedNanos;
     final WriteQueue queue;
     SelectionKey key;
@@ -48,7 +49,8 @@ public final class Connection {
     private Object attachment;
 
     Connection(long id, EventLoop loop, SocketChannel channel, Protocol protocol, String remoteAddress,
-               long openedNanos) {
+               String localAddress, long openedNanos) {
+        this.localAddress = localAddress;
         this.id = id;
         this.loop = loop;
         this.channel = channel;
@@ -72,6 +74,11 @@ public final class Connection {
 
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** host:port of our end of the socket. */
+    public String localAddress() {
+        return localAddress;
     }
 
     public long openedNanos() {
@@ -153,6 +160,11 @@ public final class Connection {
      */
     public void closeAfterFlush(CloseReason reason) {
         loop.markClosing(this, reason, true);
+    }
+
+    /** Closes from any thread: the close is posted to the owning loop (CLIENT KILL). */
+    public void closeFromAnyThread(CloseReason reason) {
+        loop.execute(() -> close(reason));
     }
 
     /** Stops reading from this connection until {@code untilNanos} (producer stall). */

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +30,8 @@ public final class Engine implements AutoCloseable {
     private final Thread[] threads;
     private final List<ServerSocketChannel> servers = new ArrayList<>();
     private final AtomicInteger clients = new AtomicInteger();
+    /** Every open connection, for admin views (CLIENT LIST/KILL) only: never on the hot path. */
+    private final ConcurrentHashMap<Long, Connection> registry = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final CountDownLatch stoppedLoops;
     private final BudgetEnforcer budget;
@@ -120,8 +124,37 @@ public final class Engine implements AutoCloseable {
         clients.decrementAndGet();
     }
 
+    void onRegistered(Connection c) {
+        registry.put(c.id(), c);
+    }
+
     void onClosed(Connection c) {
+        registry.remove(c.id());
         clients.decrementAndGet();
+    }
+
+    /**
+     * Open connections of every loop, for admin views. Their fields are read racily from the
+     * calling thread: good enough for a listing, never for decisions.
+     */
+    public Collection<Connection> connections() {
+        return registry.values();
+    }
+
+    /** The open connection with this id, or null. */
+    public Connection connection(long id) {
+        return registry.get(id);
+    }
+
+    /** Open connections speaking {@code protocol} (a scan: for metrics and INFO, not hot paths). */
+    public int connectedClients(String protocol) {
+        int n = 0;
+        for (Connection c : registry.values()) {
+            if (c.protocolName().equals(protocol)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Called on loop 0 only (the accepting loop). */

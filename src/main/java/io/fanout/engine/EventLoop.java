@@ -592,9 +592,11 @@ public final class EventLoop implements Runnable {
                 ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
             }
             remote = formatAddress(ch.getRemoteAddress());
-            Connection c = new Connection(id, this, ch, protocol, remote, clock.nanoTime());
+            String local = formatAddress(ch.getLocalAddress());
+            Connection c = new Connection(id, this, ch, protocol, remote, local, clock.nanoTime());
             c.key = ch.register(nioSelector, SelectionKey.OP_READ, c);
             connections.put(id, c);
+            engine.onRegistered(c);
             stats.accepted++;
             LOG.info("[ACCEPT]    conn={} proto={} remote={}", id, protocol.name(), remote);
             c.handler = protocol.open(c);

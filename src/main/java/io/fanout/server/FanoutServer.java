@@ -11,12 +11,15 @@ import org.slf4j.LoggerFactory;
 import io.fanout.broker.Broker;
 import io.fanout.broker.WireForm;
 import io.fanout.engine.Clock;
+import io.fanout.engine.CloseReason;
 import io.fanout.engine.Engine;
 import io.fanout.engine.EngineConfig;
 import io.fanout.policy.PendingBudget;
 import io.fanout.policy.SlowConsumerPolicy;
 import io.fanout.protocol.line.LineProtocol;
 import io.fanout.protocol.line.LineWireForm;
+import io.fanout.protocol.resp.RespProtocol;
+import io.fanout.protocol.resp.RespWireForm;
 
 /**
  * A running fanout: engine, broker and the listeners of every protocol, wired from one
@@ -33,24 +36,63 @@ public final class FanoutServer implements AutoCloseable {
 
     private FanoutServer(ServerConfig config) throws IOException {
         this.config = config;
+        // Room for the largest request: a RESP command with two maximal bulks and headers.
+        int maxInbound = (int) Math.min(Integer.MAX_VALUE - 8, 2L * config.maxMessageBytes() + 192 * 1024);
         EngineConfig ec = new EngineConfig(config.ioThreads(), config.maxClients(),
-                config.maxMessageBytes() + 64 * 1024, 4L << 20, config.socketSendBufferBytes(), 100,
+                maxInbound, 4L << 20, config.socketSendBufferBytes(), 100,
                 config.drainMillis());
         SlowConsumerPolicy policy = new SlowConsumerPolicy(config.slow());
         PendingBudget budget = config.slow().maxPendingTotalBytes() > 0
                 ? new PendingBudget(config.slow().maxPendingTotalBytes()) : null;
         this.engine = new Engine(ec, policy, Clock.SYSTEM, budget);
         LineWireForm lineForm = new LineWireForm(0);
-        List<WireForm> forms = List.of(lineForm);
+        RespWireForm resp2 = new RespWireForm(1, 2);
+        RespWireForm resp3 = new RespWireForm(2, 3);
+        List<WireForm> forms = List.of(lineForm, resp2, resp3);
         this.broker = new Broker(engine.loops(), forms);
         try {
             if (config.linePort() >= 0) {
                 lineAddress = engine.listen(config.bind(), config.linePort(), new LineProtocol(broker, lineForm,
                         config.lineChannel(), config.maxMessageBytes(), config.requirePass()));
             }
+            if (config.respPort() >= 0) {
+                RespProtocol resp = new RespProtocol(engine, broker, resp2, resp3, config.requirePass(),
+                        config.maxMessageBytes(), new Facts());
+                respAddress = engine.listen(config.bind(), config.respPort(), resp);
+            }
         } catch (IOException e) {
             engine.shutdown();
             throw e;
+        }
+    }
+
+    /** Figures INFO shows that come from the engine as a whole. */
+    private final class Facts implements RespProtocol.ServerFacts {
+        @Override
+        public int tcpPort() {
+            return respAddress == null ? 0 : respAddress.getPort();
+        }
+
+        @Override
+        public long slowDisconnects() {
+            long n = 0;
+            for (var loop : engine.loops()) {
+                for (CloseReason r : CloseReason.values()) {
+                    if (r.isSlowConsumer()) {
+                        n += loop.stats().closed(r);
+                    }
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long maxPendingBytes() {
+            long max = 0;
+            for (var c : engine.connections()) {
+                max = Math.max(max, c.pendingBytes());
+            }
+            return max;
         }
     }
 

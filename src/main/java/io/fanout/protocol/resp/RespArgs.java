@@ -39,6 +39,9 @@ public final class RespArgs {
     private ByteBuffer buffer;
     /** Non-null when the current command's bytes live in the decoder's scratch array. */
     private byte[] scratch;
+    private boolean windowOpen;
+    private int savedPosition;
+    private int savedLimit;
 
     /** Number of arguments of the current command (0 after {@link #clear()}). */
     public int count() {
@@ -146,6 +149,33 @@ public final class RespArgs {
             int at = dst.position();
             dst.put(at, buffer, start, len); // absolute bulk put: touches neither buffer's position
             dst.position(at + len);
+        }
+    }
+
+    /**
+     * Argument {@code i} as a read window without copying: for multibulk requests the input
+     * buffer itself, its position and limit moved onto the argument until
+     * {@link #closeWindow()} puts them back (one window at a time); for inline requests a wrap
+     * of the scratch bytes. Used to publish a payload straight from the input buffer.
+     */
+    public ByteBuffer openWindow(int i) {
+        int len = length(i);
+        int start = starts[i];
+        if (buffer == null) {
+            return ByteBuffer.wrap(scratch, start, len);
+        }
+        savedPosition = buffer.position();
+        savedLimit = buffer.limit();
+        windowOpen = true;
+        buffer.limit(start + len).position(start);
+        return buffer;
+    }
+
+    /** Restores the input buffer after {@link #openWindow(int)}; harmless when none is open. */
+    public void closeWindow() {
+        if (windowOpen) {
+            buffer.limit(savedLimit).position(savedPosition);
+            windowOpen = false;
         }
     }
 

@@ -1,0 +1,306 @@
+package io.fanout.protocol.resp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.fanout.engine.CloseReason;
+import io.fanout.engine.Connection;
+import io.fanout.engine.ConnectionHandler;
+
+/**
+ * CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | SETINFO | HELP with Redis 7's replies.
+ * CLIENT LIST covers every connection of every protocol; its {@code omem} field is the
+ * client's backlog (bytes queued, not yet taken by the kernel), which is what fanout's
+ * slow-client policy judges. Runs on the calling session's loop; reads other loops'
+ * connections racily (a listing, never a decision) and posts kills to their owners.
+ */
+final class ClientCommands {
+    private final RespProtocol protocol;
+    private final RespSession session;
+
+    ClientCommands(RespProtocol protocol, RespSession session) {
+        this.protocol = protocol;
+        this.session = session;
+    }
+
+    void run(String sub, RespArgs args, RespWriter out, int proto) {
+        switch (sub) {
+            case "id" -> out.integer(session.connection().id());
+            case "getname" -> {
+                if (session.name().isEmpty()) {
+                    out.nullBulk(proto);
+                } else {
+                    out.bulk(session.name());
+                }
+            }
+            case "setname" -> {
+                if (trySetName(session, args.string(2), out)) {
+                    out.simple("OK");
+                }
+            }
+            case "info" -> out.verbatim("txt", describe(session.connection()) + "\n", proto);
+            case "list" -> list(args, out, proto);
+            case "kill" -> kill(args, out);
+            case "setinfo" -> setInfo(args, out);
+            case "help" -> CommandReplies.help(out, "CLIENT", new String[] {
+                "GETNAME",
+                "    Return the name of the current connection.",
+                "ID",
+                "    Return the ID of the current connection.",
+                "INFO",
+                "    Return information about the current client connection.",
+                "KILL <ip:port>",
+                "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are:",
+                "    * ADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made from the specified address",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Kill connections by type.",
+                "    * ID <client-id>",
+                "      Kill connections by client id.",
+                "    * SKIPME (YES|NO)",
+                "      Skip killing current connection (default: yes).",
+                "LIST [options ...]",
+                "    Return information about client connections. Options:",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Return clients of specified type.",
+                "    * ID <client-id> [<client-id> ...]",
+                "      Return clients of specified IDs only.",
+                "SETNAME <name>",
+                "    Assign the name <name> to the current connection.",
+                "SETINFO <option> <value>",
+                "    Set client meta attr. Options are:",
+                "    * LIB-NAME: the client lib name.",
+                "    * LIB-VER: the client lib version."});
+            default -> out.error("ERR unknown subcommand '" + sub + "'. Try CLIENT HELP.");
+        }
+    }
+
+    /** Redis's rule: names are printable ASCII without spaces; empty clears. */
+    static boolean trySetName(RespSession session, String name, RespWriter out) {
+        if (!isPrintableWithoutSpaces(name)) {
+            out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+            return false;
+        }
+        session.setName(name);
+        return true;
+    }
+
+    private static boolean isPrintableWithoutSpaces(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < '!' || ch > '~') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void setInfo(RespArgs args, RespWriter out) {
+        String attr = args.string(2).toLowerCase(Locale.ROOT);
+        String value = args.string(3);
+        if (!attr.equals("lib-name") && !attr.equals("lib-ver")) {
+            out.error("ERR Unrecognized option '" + args.string(2) + "'");
+            return;
+        }
+        if (!isPrintableWithoutSpaces(value) && !value.isEmpty()) {
+            out.error("ERR " + attr + " cannot contain spaces, newlines or special characters.");
+            return;
+        }
+        if (attr.equals("lib-name")) {
+            session.setLibName(value);
+        } else {
+            session.setLibVersion(value);
+        }
+        out.simple("OK");
+    }
+
+    private void list(RespArgs args, RespWriter out, int proto) {
+        String type = null;
+        List<Long> ids = null;
+        int argc = args.count();
+        int j = 2;
+        while (j < argc) {
+            if (args.equalsIgnoreCase(j, "type") && j + 1 < argc) {
+                type = args.string(j + 1).toLowerCase(Locale.ROOT);
+                if (!List.of("normal", "master", "replica", "slave", "pubsub").contains(type)) {
+                    out.error("ERR Unknown client type '" + args.string(j + 1) + "'");
+                    return;
+                }
+                j += 2;
+            } else if (args.equalsIgnoreCase(j, "id") && j + 1 < argc) {
+                ids = new ArrayList<>();
+                for (j = j + 1; j < argc; j++) {
+                    long id;
+                    try {
+                        id = args.parseLong(j);
+                    } catch (NumberFormatException e) {
+                        out.error("ERR Invalid client ID");
+                        return;
+                    }
+                    if (id <= 0) {
+                        out.error("ERR Invalid client ID");
+                        return;
+                    }
+                    ids.add(id);
+                }
+            } else {
+                out.error("ERR syntax error");
+                return;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Connection c : sortedConnections()) {
+            if (ids != null && !ids.contains(c.id())) {
+                continue;
+            }
+            if (type != null && !type.equals(typeOf(c))) {
+                continue;
+            }
+            sb.append(describe(c)).append('\n');
+        }
+        out.verbatim("txt", sb.toString(), proto);
+    }
+
+    private List<Connection> sortedConnections() {
+        List<Connection> all = new ArrayList<>(protocol.engine.connections());
+        all.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return all;
+    }
+
+    private static String typeOf(Connection c) {
+        ConnectionHandler h = c.handler();
+        if (h instanceof RespSession s) {
+            return s.channelCount() + s.patternCount() + s.shardCount() > 0 ? "pubsub" : "normal";
+        }
+        return "pubsub"; // line clients are subscribers of the line channel
+    }
+
+    private void kill(RespArgs args, RespWriter out) {
+        int argc = args.count();
+        if (argc == 3) {
+            String addr = args.string(2);
+            for (Connection c : protocol.engine.connections()) {
+                if (c.remoteAddress().equals(addr)) {
+                    killConnection(c);
+                    out.simple("OK");
+                    return;
+                }
+            }
+            out.error("ERR No such client");
+            return;
+        }
+        Long id = null;
+        String type = null;
+        String addr = null;
+        boolean skipMe = true;
+        for (int j = 2; j < argc; j += 2) {
+            if (j + 1 >= argc) {
+                out.error("ERR syntax error");
+                return;
+            }
+            String value = args.string(j + 1);
+            if (args.equalsIgnoreCase(j, "id")) {
+                try {
+                    id = args.parseLong(j + 1);
+                } catch (NumberFormatException e) {
+                    id = -1L;
+                }
+                if (id <= 0) {
+                    out.error("ERR client-id should be greater than 0");
+                    return;
+                }
+            } else if (args.equalsIgnoreCase(j, "type")) {
+                type = value.toLowerCase(Locale.ROOT);
+                if (!List.of("normal", "master", "replica", "slave", "pubsub").contains(type)) {
+                    out.error("ERR Unknown client type '" + value + "'");
+                    return;
+                }
+            } else if (args.equalsIgnoreCase(j, "addr")) {
+                addr = value;
+            } else if (args.equalsIgnoreCase(j, "skipme")) {
+                if (value.equalsIgnoreCase("yes")) {
+                    skipMe = true;
+                } else if (value.equalsIgnoreCase("no")) {
+                    skipMe = false;
+                } else {
+                    out.error("ERR syntax error");
+                    return;
+                }
+            } else if (args.equalsIgnoreCase(j, "user") || args.equalsIgnoreCase(j, "laddr")
+                    || args.equalsIgnoreCase(j, "maxage")) {
+                // Accepted for compatibility; fanout has one user and one local address per listener.
+                if (args.equalsIgnoreCase(j, "user") && !value.equals("default")) {
+                    out.error("ERR No such user '" + value + "'");
+                    return;
+                }
+            } else {
+                out.error("ERR syntax error");
+                return;
+            }
+        }
+        int killed = 0;
+        for (Connection c : sortedConnections()) {
+            if (id != null && c.id() != id
+                    || type != null && !type.equals(typeOf(c))
+                    || addr != null && !addr.equals(c.remoteAddress())
+                    || skipMe && c == session.connection()) {
+                continue;
+            }
+            killConnection(c);
+            killed++;
+        }
+        out.integer(killed);
+    }
+
+    private void killConnection(Connection c) {
+        if (c == session.connection()) {
+            c.closeAfterFlush(CloseReason.KILLED); // after this reply, as Redis does
+        } else {
+            c.closeFromAnyThread(CloseReason.KILLED);
+        }
+    }
+
+    /** One CLIENT LIST line, Redis 7.2's fields in Redis's order; fd is -1 (no fds in Java). */
+    String describe(Connection c) {
+        long ageSeconds = (System.nanoTime() - c.openedNanos()) / 1_000_000_000L;
+        ConnectionHandler h = c.handler();
+        String name = "";
+        int sub = 0;
+        int psub = 0;
+        int ssub = 0;
+        String cmd = "NULL";
+        int resp = 2;
+        String libName = "";
+        String libVer = "";
+        if (h instanceof RespSession s) {
+            name = s.name();
+            sub = s.channelCount();
+            psub = s.patternCount();
+            ssub = s.shardCount();
+            cmd = s.lastCommandName();
+            resp = s.protocolVersion();
+            libName = s.libName();
+            libVer = s.libVersion();
+        } else {
+            sub = 1;
+            resp = 0;
+        }
+        boolean pubsub = sub + psub + ssub > 0;
+        long omem = c.pendingBytes();
+        int frames = c.writeQueue().frameCount();
+        return "id=" + c.id() + " addr=" + c.remoteAddress() + " laddr=" + localAddress(c) + " fd=-1 name=" + name
+                + " age=" + ageSeconds + " idle=0 flags=" + (pubsub ? "P" : "N") + " db=0 sub=" + sub
+                + " psub=" + psub + " ssub=" + ssub + " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
+                + " rbs=0 rbp=0 obl=0 oll=" + frames + " omem=" + omem + " tot-mem=" + omem
+                + " events=r" + (omem > 0 ? "w" : "") + " cmd=" + cmd + " user=default redir=-1 resp=" + resp
+                + " lib-name=" + libName + " lib-ver=" + libVer + " proto=" + c.protocolName()
+                + " dropped=" + c.writeQueue().droppedMessages();
+    }
+
+    private String localAddress(Connection c) {
+        return c.localAddress();
+    }
+}

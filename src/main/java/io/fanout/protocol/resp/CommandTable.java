@@ -1,0 +1,110 @@
+package io.fanout.protocol.resp;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The commands fanout answers on its RESP port, with Redis 7's arities, so that arity and
+ * "unknown command" errors, COMMAND, COMMAND COUNT and COMMAND DOCS match what Redis says
+ * for the same commands. Immutable after class initialisation.
+ */
+final class CommandTable {
+    private static final Map<String, CommandSpec> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        add(CommandSpec.of("subscribe", -2, "pubsub", "2.0.0", "Listens for messages published to channels.",
+                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
+        add(CommandSpec.of("unsubscribe", -1, "pubsub", "2.0.0", "Stops listening to messages posted to channels.",
+                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
+        add(CommandSpec.of("psubscribe", -2, "pubsub", "2.0.0",
+                "Listens for messages published to channels that match one or more patterns.",
+                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
+        add(CommandSpec.of("punsubscribe", -1, "pubsub", "2.0.0",
+                "Stops listening to messages published to channels that match one or more patterns.",
+                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
+        add(CommandSpec.of("ssubscribe", -2, "pubsub", "7.0.0", "Listens for messages published to shard channels.",
+                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
+        add(CommandSpec.of("sunsubscribe", -1, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.",
+                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
+        add(CommandSpec.of("publish", 3, "pubsub", "2.0.0", "Posts a message to a channel.",
+                "pubsub", "loading", "stale", "fast"));
+        add(CommandSpec.of("spublish", 3, "pubsub", "7.0.0", "Post a message to a shard channel",
+                "pubsub", "loading", "stale", "fast"));
+        add(CommandSpec.of("pubsub", -2, "pubsub", "2.8.0", "A container for Pub/Sub commands.").withSubcommands(
+                CommandSpec.of("channels", -2, "pubsub", "2.8.0", "Returns the active channels.",
+                        "pubsub", "loading", "stale"),
+                CommandSpec.of("numsub", -2, "pubsub", "2.8.0",
+                        "Returns a count of subscribers to channels.", "pubsub", "loading", "stale"),
+                CommandSpec.of("numpat", 2, "pubsub", "2.8.0",
+                        "Returns a count of unique pattern subscriptions.", "pubsub", "loading", "stale"),
+                CommandSpec.of("shardchannels", -2, "pubsub", "7.0.0", "Returns the active shard channels.",
+                        "pubsub", "loading", "stale"),
+                CommandSpec.of("shardnumsub", -2, "pubsub", "7.0.0",
+                        "Returns the count of subscribers of shard channels.", "pubsub", "loading", "stale"),
+                CommandSpec.of("help", 2, "pubsub", "6.2.0", "Returns helpful text about the different subcommands.",
+                        "loading", "stale")));
+        add(CommandSpec.of("ping", -1, "connection", "1.0.0", "Returns the server's liveliness response.",
+                "fast", "pubsub-context"));
+        add(CommandSpec.of("echo", 2, "connection", "1.0.0", "Returns the given string.", "fast"));
+        add(CommandSpec.of("quit", -1, "connection", "1.0.0", "Closes the connection.",
+                "allow_busy", "noscript", "loading", "stale", "fast", "no-auth", "pubsub-context"));
+        add(CommandSpec.of("reset", 1, "connection", "6.2.0", "Resets the connection.",
+                "noscript", "loading", "stale", "fast", "no-auth", "pubsub-context"));
+        add(CommandSpec.of("hello", -1, "connection", "6.0.0", "Handshakes with the Redis server.",
+                "noscript", "loading", "stale", "fast", "no-auth"));
+        add(CommandSpec.of("auth", -2, "connection", "1.0.0", "Authenticates the connection.",
+                "noscript", "loading", "stale", "fast", "no-auth"));
+        add(CommandSpec.of("select", 2, "connection", "1.0.0", "Changes the selected database.",
+                "loading", "stale", "fast"));
+        add(CommandSpec.of("client", -2, "connection", "2.4.0", "A container for client connection commands.")
+                .withSubcommands(
+                        CommandSpec.of("id", 2, "connection", "5.0.0", "Returns the unique client ID of the connection.",
+                                "noscript", "loading", "stale"),
+                        CommandSpec.of("setname", 3, "connection", "2.6.9", "Sets the connection name.",
+                                "noscript", "loading", "stale"),
+                        CommandSpec.of("getname", 2, "connection", "2.6.9", "Returns the name of the connection.",
+                                "noscript", "loading", "stale"),
+                        CommandSpec.of("list", -2, "connection", "2.4.0", "Lists open connections.",
+                                "admin", "noscript", "loading", "stale"),
+                        CommandSpec.of("info", 2, "connection", "6.2.0",
+                                "Returns information about the connection.", "noscript", "loading", "stale"),
+                        CommandSpec.of("kill", -3, "connection", "2.4.0", "Terminates open connections.",
+                                "admin", "noscript", "loading", "stale"),
+                        CommandSpec.of("setinfo", 4, "connection", "7.2.0",
+                                "Sets information specific to the client or connection.",
+                                "noscript", "loading", "stale"),
+                        CommandSpec.of("help", 2, "connection", "5.0.0",
+                                "Returns helpful text about the different subcommands.", "loading", "stale")));
+        add(CommandSpec.of("info", -1, "server", "1.0.0", "Returns information and statistics about the server.",
+                "loading", "stale"));
+        add(CommandSpec.of("command", -1, "server", "2.8.13", "Returns detailed information about all commands.",
+                "loading", "stale").withSubcommands(
+                        CommandSpec.of("count", 2, "server", "2.8.13", "Returns a count of commands.",
+                                "loading", "stale"),
+                        CommandSpec.of("docs", -2, "server", "7.0.0",
+                                "Returns documentary information about one, multiple or all commands.",
+                                "loading", "stale"),
+                        CommandSpec.of("info", -2, "server", "2.8.13",
+                                "Returns information about one, multiple or all commands.", "loading", "stale"),
+                        CommandSpec.of("list", -2, "server", "7.0.0", "Returns a list of command names.",
+                                "loading", "stale"),
+                        CommandSpec.of("help", 2, "server", "5.0.0",
+                                "Returns helpful text about the different subcommands.", "loading", "stale")));
+    }
+
+    private CommandTable() {
+    }
+
+    private static void add(CommandSpec spec) {
+        COMMANDS.put(spec.name(), spec);
+    }
+
+    static CommandSpec lookup(String lowerName) {
+        return COMMANDS.get(lowerName);
+    }
+
+    static Collection<CommandSpec> all() {
+        return COMMANDS.values();
+    }
+}

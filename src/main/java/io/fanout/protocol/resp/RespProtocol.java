@@ -1,0 +1,74 @@
+package io.fanout.protocol.resp;
+
+import java.nio.charset.StandardCharsets;
+
+import io.fanout.broker.Broker;
+import io.fanout.engine.Connection;
+import io.fanout.engine.ConnectionHandler;
+import io.fanout.engine.Engine;
+import io.fanout.engine.Protocol;
+
+/**
+ * The Redis-protocol listener: makes a {@link RespSession} per connection and holds what
+ * all sessions share (broker, the two message wire forms, the password, one reply writer
+ * per loop). Immutable apart from the per-loop writers, each touched only by its loop.
+ */
+public final class RespProtocol implements Protocol {
+    static final String REDIS_VERSION = "7.0.15";
+    private static final byte[] MAX_CLIENTS =
+            "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    final Broker broker;
+    final Engine engine;
+    final RespWireForm resp2;
+    final RespWireForm resp3;
+    final byte[] password;
+    final int maxMessageBytes;
+    final long startedMillis = System.currentTimeMillis();
+    final ServerFacts facts;
+    private final RespWriter[] writerByLoop;
+
+    /** Figures INFO reports that the protocol layer does not own. */
+    public interface ServerFacts {
+        int tcpPort();
+
+        long slowDisconnects();
+
+        long maxPendingBytes();
+    }
+
+    public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
+                        int maxMessageBytes, ServerFacts facts) {
+        this.engine = engine;
+        this.broker = broker;
+        this.resp2 = resp2;
+        this.resp3 = resp3;
+        this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+        this.maxMessageBytes = maxMessageBytes;
+        this.facts = facts;
+        this.writerByLoop = new RespWriter[engine.loops().size()];
+        for (int i = 0; i < writerByLoop.length; i++) {
+            writerByLoop[i] = new RespWriter(4096);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "resp";
+    }
+
+    @Override
+    public ConnectionHandler open(Connection connection) {
+        return new RespSession(this, connection);
+    }
+
+    @Override
+    public byte[] maxClientsReply() {
+        return MAX_CLIENTS;
+    }
+
+    /** The reply writer of the calling loop; loop thread only. */
+    RespWriter writer(Connection c) {
+        return writerByLoop[c.loop().index()];
+    }
+}

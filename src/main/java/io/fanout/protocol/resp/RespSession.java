@@ -1,0 +1,548 @@
+package io.fanout.protocol.resp;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.fanout.broker.Origin;
+import io.fanout.broker.Subscription;
+import io.fanout.broker.TopicKind;
+import io.fanout.broker.TopicName;
+import io.fanout.engine.CloseReason;
+import io.fanout.engine.Connection;
+import io.fanout.engine.ConnectionHandler;
+
+/**
+ * One Redis-protocol client: decodes its requests, runs them with Redis 7's rules and
+ * replies, and holds its subscriptions.
+ *
+ * <p>Order of checks for each command, as in Redis's processCommand: QUIT first; unknown
+ * command or subcommand; arity; authentication; RESP2 subscribed-mode restriction; then the
+ * command. Replies of one command are written to the loop's {@link RespWriter} and queued
+ * as one private copy before the next command runs, so a message published by a later
+ * command can never overtake an earlier reply.
+ *
+ * <p>Threads: the connection's loop thread only. Admin views (CLIENT LIST on any loop) read
+ * the getters racily.
+ */
+final class RespSession implements ConnectionHandler {
+    private static final String SUBSCRIBED_ONLY = "Can't execute '%s': only (P|S)SUBSCRIBE / "
+            + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RespProtocol protocol;
+    private final Connection connection;
+    private final RespDecoder decoder;
+    private final RespArgs args = new RespArgs();
+    private final Map<TopicName, Subscription> channels = new LinkedHashMap<>();
+    private final Map<TopicName, Subscription> patterns = new LinkedHashMap<>();
+    private final Map<TopicName, Subscription> shardChannels = new LinkedHashMap<>();
+    private final ClientCommands clientCommands;
+    private RespWriter out;
+    private int protocolVersion = 2;
+    private boolean authenticated;
+    private String name = "";
+    private String libName = "";
+    private String libVersion = "";
+    private volatile CommandSpec lastCommand;
+    private long commandsProcessed;
+
+    RespSession(RespProtocol protocol, Connection connection) {
+        this.protocol = protocol;
+        this.connection = connection;
+        this.decoder = new RespDecoder(protocol.maxMessageBytes, RespDecoder.REDIS_INLINE_MAX);
+        this.authenticated = protocol.password == null;
+        this.decoder.setAuthenticated(authenticated);
+        this.clientCommands = new ClientCommands(protocol, this);
+    }
+
+    // ---- views for CLIENT LIST / INFO (racy reads from other threads are acceptable) ----
+
+    Connection connection() {
+        return connection;
+    }
+
+    String name() {
+        return name;
+    }
+
+    void setName(String n) {
+        name = n;
+    }
+
+    void setLibName(String s) {
+        libName = s;
+    }
+
+    void setLibVersion(String s) {
+        libVersion = s;
+    }
+
+    String libName() {
+        return libName;
+    }
+
+    String libVersion() {
+        return libVersion;
+    }
+
+    int channelCount() {
+        return channels.size();
+    }
+
+    int patternCount() {
+        return patterns.size();
+    }
+
+    int shardCount() {
+        return shardChannels.size();
+    }
+
+    int protocolVersion() {
+        return protocolVersion;
+    }
+
+    String lastCommandName() {
+        CommandSpec c = lastCommand;
+        return c == null ? "NULL" : c.fullName();
+    }
+
+    long commandsProcessed() {
+        return commandsProcessed;
+    }
+
+    // ---- input ----------------------------------------------------------------------
+
+    @Override
+    public void onBytes(Connection c, ByteBuffer in) {
+        out = protocol.writer(c);
+        while (c.isOpen()) {
+            boolean complete;
+            try {
+                complete = decoder.tryDecode(in, args);
+            } catch (RespProtocolException e) {
+                in.position(in.limit());
+                if (e.replyBeforeClose()) {
+                    out.reset();
+                    out.error(e.messageBytes());
+                    flushReply();
+                    c.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
+                } else {
+                    c.close(CloseReason.PROTOCOL_ERROR);
+                }
+                return;
+            }
+            if (!complete) {
+                return;
+            }
+            out.reset();
+            execute();
+            flushReply();
+        }
+    }
+
+    private void flushReply() {
+        if (out.size() > 0) {
+            connection.sendCopy(out.array(), 0, out.size());
+            out.reset();
+        }
+    }
+
+    private void execute() {
+        commandsProcessed++;
+        // The hot path first: PUBLISH without a String for the command name.
+        if (args.equalsIgnoreCase(0, "publish") && args.count() == 3 && authenticated && canRunHere()) {
+            lastCommand = PUBLISH;
+            publish(TopicKind.CHANNEL);
+            return;
+        }
+        String command = args.asciiLower(0);
+        if (command.equals("quit")) {
+            lastCommand = CommandTable.lookup("quit");
+            out.simple("OK");
+            connection.closeAfterFlush(CloseReason.QUIT);
+            return;
+        }
+        CommandSpec spec = CommandTable.lookup(command);
+        if (spec == null) {
+            unknownCommand();
+            return;
+        }
+        if (spec.isContainer() && args.count() >= 2) {
+            CommandSpec sub = spec.subcommand(args.asciiLower(1));
+            if (sub == null) {
+                out.error("ERR unknown subcommand '" + clip(args.string(1)) + "'. Try " + spec.upperName() + " HELP.");
+                return;
+            }
+            spec = sub;
+        }
+        lastCommand = spec;
+        if (!spec.arityAccepts(args.count())) {
+            out.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            return;
+        }
+        if (!authenticated && !spec.noAuth()) {
+            out.error("NOAUTH Authentication required.");
+            return;
+        }
+        if (!spec.allowedWhileSubscribed() && !canRunHere()) {
+            out.error("ERR " + String.format(SUBSCRIBED_ONLY, spec.fullName()));
+            return;
+        }
+        dispatch(spec);
+    }
+
+    private static final CommandSpec PUBLISH = CommandTable.lookup("publish");
+
+    /** RESP2 clients with subscriptions may run only the subscribe family, PING, QUIT, RESET. */
+    private boolean canRunHere() {
+        return protocolVersion == 3 || (channels.isEmpty() && patterns.isEmpty() && shardChannels.isEmpty());
+    }
+
+    private void dispatch(CommandSpec spec) {
+        String parent = spec.parent();
+        if (parent != null) {
+            switch (parent) {
+                case "pubsub" -> pubsub(spec.name());
+                case "client" -> clientCommands.run(spec.name(), args, out, protocolVersion);
+                case "command" -> CommandReplies.command(spec.name(), args, out, protocolVersion);
+                default -> unknownCommand();
+            }
+            return;
+        }
+        switch (spec.name()) {
+            case "subscribe" -> subscribe(TopicKind.CHANNEL);
+            case "psubscribe" -> subscribe(TopicKind.PATTERN);
+            case "ssubscribe" -> subscribe(TopicKind.SHARD);
+            case "unsubscribe" -> unsubscribe(TopicKind.CHANNEL);
+            case "punsubscribe" -> unsubscribe(TopicKind.PATTERN);
+            case "sunsubscribe" -> unsubscribe(TopicKind.SHARD);
+            case "publish" -> publish(TopicKind.CHANNEL);
+            case "spublish" -> publish(TopicKind.SHARD);
+            case "ping" -> ping();
+            case "echo" -> out.bulk(args, 1);
+            case "select" -> select();
+            case "auth" -> auth();
+            case "hello" -> hello();
+            case "reset" -> reset();
+            case "info" -> out.verbatim("txt", InfoReport.render(protocol, args), protocolVersion);
+            case "command" -> CommandReplies.command(null, args, out, protocolVersion);
+            case "client", "pubsub" -> out.error("ERR wrong number of arguments for '" + spec.name() + "' command");
+            default -> unknownCommand();
+        }
+    }
+
+    private void unknownCommand() {
+        StringBuilder list = new StringBuilder();
+        for (int i = 1; i < args.count() && list.length() < 128; i++) {
+            String a = args.string(i);
+            int room = 128 - list.length();
+            list.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
+        }
+        String text = "ERR unknown command '" + clip(args.string(0)) + "', with args beginning with: " + list;
+        out.error(text.replace('\r', ' ').replace('\n', ' '));
+    }
+
+    private static String clip(String s) {
+        return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+
+    // ---- pub/sub --------------------------------------------------------------------
+
+    private void publish(TopicKind kind) {
+        byte[] channel = args.copy(1);
+        ByteBuffer payload = args.openWindow(2);
+        int receivers;
+        try {
+            receivers = protocol.broker.publish(connection.loop(), kind, channel, payload, Origin.LOCAL);
+        } finally {
+            args.closeWindow();
+        }
+        out.integer(receivers);
+    }
+
+    private Map<TopicName, Subscription> mapFor(TopicKind kind) {
+        return switch (kind) {
+            case CHANNEL -> channels;
+            case PATTERN -> patterns;
+            case SHARD -> shardChannels;
+        };
+    }
+
+    private RespWireForm form() {
+        return protocolVersion == 3 ? protocol.resp3 : protocol.resp2;
+    }
+
+    /** Redis counts channels and patterns together; shard channels on their own. */
+    private int subscriptionCount(TopicKind kind) {
+        return kind == TopicKind.SHARD ? shardChannels.size() : channels.size() + patterns.size();
+    }
+
+    private static String verb(TopicKind kind, boolean subscribe) {
+        String base = subscribe ? "subscribe" : "unsubscribe";
+        return switch (kind) {
+            case CHANNEL -> base;
+            case PATTERN -> "p" + base;
+            case SHARD -> "s" + base;
+        };
+    }
+
+    private void subscribe(TopicKind kind) {
+        Map<TopicName, Subscription> map = mapFor(kind);
+        String verb = verb(kind, true);
+        for (int i = 1; i < args.count(); i++) {
+            TopicName topic = new TopicName(args.copy(i));
+            if (!map.containsKey(topic)) {
+                map.put(topic, protocol.broker.subscribe(connection, form(), kind, topic));
+            }
+            out.pushHeader(3, protocolVersion).bulk(verb).bulk(topic.bytes()).integer(subscriptionCount(kind));
+        }
+    }
+
+    private void unsubscribe(TopicKind kind) {
+        Map<TopicName, Subscription> map = mapFor(kind);
+        String verb = verb(kind, false);
+        if (args.count() == 1) {
+            if (map.isEmpty()) {
+                out.pushHeader(3, protocolVersion).bulk(verb).nullBulk(protocolVersion)
+                        .integer(subscriptionCount(kind));
+                return;
+            }
+            for (TopicName topic : new ArrayList<>(map.keySet())) {
+                protocol.broker.unsubscribe(map.remove(topic));
+                out.pushHeader(3, protocolVersion).bulk(verb).bulk(topic.bytes()).integer(subscriptionCount(kind));
+            }
+            return;
+        }
+        for (int i = 1; i < args.count(); i++) {
+            TopicName topic = new TopicName(args.copy(i));
+            Subscription s = map.remove(topic);
+            if (s != null) {
+                protocol.broker.unsubscribe(s);
+            }
+            out.pushHeader(3, protocolVersion).bulk(verb).bulk(topic.bytes()).integer(subscriptionCount(kind));
+        }
+    }
+
+    private void dropAllSubscriptions() {
+        for (Map<TopicName, Subscription> map : List.of(channels, patterns, shardChannels)) {
+            for (Subscription s : map.values()) {
+                protocol.broker.unsubscribe(s);
+            }
+            map.clear();
+        }
+    }
+
+    /** HELLO changed the protocol: messages must now arrive in the other wire form. */
+    private void resubscribeWithCurrentForm() {
+        for (Map<TopicName, Subscription> map : List.of(channels, patterns, shardChannels)) {
+            for (Map.Entry<TopicName, Subscription> e : map.entrySet()) {
+                Subscription old = e.getValue();
+                protocol.broker.unsubscribe(old);
+                e.setValue(protocol.broker.subscribe(connection, form(), old.kind(), e.getKey()));
+            }
+        }
+    }
+
+    private void pubsub(String sub) {
+        int argc = args.count();
+        switch (sub) {
+            case "channels", "shardchannels" -> {
+                if (argc > 3) {
+                    subcommandSyntaxError(sub, "PUBSUB");
+                    return;
+                }
+                TopicKind kind = sub.equals("channels") ? TopicKind.CHANNEL : TopicKind.SHARD;
+                List<TopicName> topics = protocol.broker.topics(kind, argc == 3 ? args.copy(2) : null);
+                out.arrayHeader(topics.size());
+                for (TopicName t : topics) {
+                    out.bulk(t.bytes());
+                }
+            }
+            case "numsub", "shardnumsub" -> {
+                TopicKind kind = sub.equals("numsub") ? TopicKind.CHANNEL : TopicKind.SHARD;
+                out.arrayHeader((argc - 2) * 2);
+                for (int i = 2; i < argc; i++) {
+                    byte[] ch = args.copy(i);
+                    out.bulk(ch).integer(protocol.broker.subscriberCount(kind, new TopicName(ch)));
+                }
+            }
+            case "numpat" -> out.integer(protocol.broker.patternCount());
+            case "help" -> CommandReplies.help(out, "PUBSUB", new String[] {
+                "CHANNELS [<pattern>]",
+                "    Return the currently active channels matching a <pattern> (default: '*').",
+                "NUMPAT",
+                "    Return number of subscriptions to patterns.",
+                "NUMSUB [<channel> ...]",
+                "    Return the number of subscribers for the specified channels, excluding",
+                "    pattern subscriptions(default: no channels).",
+                "SHARDCHANNELS [<pattern>]",
+                "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+                "SHARDNUMSUB [<shardchannel> ...]",
+                "    Return the number of subscribers for the specified shard level channel(s)"});
+            default -> subcommandSyntaxError(sub, "PUBSUB");
+        }
+    }
+
+    private void subcommandSyntaxError(String sub, String command) {
+        out.error("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try " + command + " HELP.");
+    }
+
+    // ---- connection commands ---------------------------------------------------------
+
+    private void ping() {
+        if (args.count() > 2) {
+            out.error("ERR wrong number of arguments for 'ping' command");
+            return;
+        }
+        if (protocolVersion == 2 && !canRunHere()) {
+            out.arrayHeader(2).bulk("pong");
+            if (args.count() == 1) {
+                out.bulk(EMPTY);
+            } else {
+                out.bulk(args, 1);
+            }
+        } else if (args.count() == 1) {
+            out.simple("PONG");
+        } else {
+            out.bulk(args, 1);
+        }
+    }
+
+    private void select() {
+        long db;
+        try {
+            db = args.parseLong(1);
+        } catch (NumberFormatException e) {
+            out.error("ERR value is not an integer or out of range");
+            return;
+        }
+        if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
+            out.error("ERR value is not an integer or out of range");
+        } else if (db < 0 || db > 15) {
+            out.error("ERR DB index is out of range");
+        } else {
+            out.simple("OK"); // pub/sub ignores the database in Redis too
+        }
+    }
+
+    private void auth() {
+        if (args.count() > 3) {
+            out.error("ERR syntax error");
+            return;
+        }
+        if (args.count() == 2 && protocol.password == null) {
+            out.error("ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+            return;
+        }
+        byte[] user = args.count() == 3 ? args.copy(1) : null;
+        byte[] pass = args.copy(args.count() - 1);
+        if (checkCredentials(user, pass)) {
+            out.simple("OK");
+        } else {
+            out.error("WRONGPASS invalid username-password pair or user is disabled.");
+        }
+    }
+
+    /** Redis's single "default" user: with no password configured, any password passes. */
+    private boolean checkCredentials(byte[] user, byte[] pass) {
+        if (user != null && !java.util.Arrays.equals(user, "default".getBytes())) {
+            return false;
+        }
+        boolean ok = protocol.password == null || MessageDigest.isEqual(pass, protocol.password);
+        if (ok) {
+            authenticated = true;
+            decoder.setAuthenticated(true);
+        }
+        return ok;
+    }
+
+    private void hello() {
+        int argc = args.count();
+        int version = 0;
+        int next = 1;
+        if (argc >= 2) {
+            long v;
+            try {
+                v = args.parseLong(1);
+            } catch (NumberFormatException e) {
+                out.error("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+            next = 2;
+            if (v < 2 || v > 3) {
+                out.error("NOPROTO unsupported protocol version");
+                return;
+            }
+            version = (int) v;
+        }
+        byte[] user = null;
+        byte[] pass = null;
+        String newName = null;
+        for (int j = next; j < argc; j++) {
+            int more = argc - 1 - j;
+            if (args.equalsIgnoreCase(j, "AUTH") && more >= 2) {
+                user = args.copy(j + 1);
+                pass = args.copy(j + 2);
+                j += 2;
+            } else if (args.equalsIgnoreCase(j, "SETNAME") && more >= 1) {
+                newName = args.string(j + 1);
+                j++;
+            } else {
+                out.error("ERR Syntax error in HELLO option '" + args.string(j) + "'");
+                return;
+            }
+        }
+        if (user != null && !checkCredentials(user, pass)) {
+            out.error("WRONGPASS invalid username-password pair or user is disabled.");
+            return;
+        }
+        if (!authenticated) {
+            out.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+                    + "<proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+                    + "the RESP protocol version at the same time");
+            return;
+        }
+        if (newName != null && !ClientCommands.trySetName(this, newName, out)) {
+            return;
+        }
+        if (version != 0 && version != protocolVersion) {
+            protocolVersion = version;
+            resubscribeWithCurrentForm();
+        }
+        out.mapHeader(7, protocolVersion)
+                .bulk("server").bulk("redis")
+                .bulk("version").bulk(RespProtocol.REDIS_VERSION)
+                .bulk("proto").integer(protocolVersion)
+                .bulk("id").integer(connection.id())
+                .bulk("mode").bulk("standalone")
+                .bulk("role").bulk("master")
+                .bulk("modules").arrayHeader(0);
+    }
+
+    private void reset() {
+        dropAllSubscriptions();
+        protocolVersion = 2;
+        name = "";
+        if (protocol.password != null) {
+            authenticated = false;
+            decoder.setAuthenticated(false);
+        }
+        out.simple("RESET");
+    }
+
+    @Override
+    public void onMessagesDropped(Connection c, int count) {
+        // RESP has no out-of-band channel a RESP2 subscriber would accept mid-stream; the count
+        // is visible in CLIENT LIST (dropped=) and metrics instead. See docs/PROTOCOL.md.
+    }
+
+    @Override
+    public void onClose(Connection c, CloseReason reason) {
+        dropAllSubscriptions();
+    }
+}
