@@ -87,7 +87,7 @@ public final class EventLoop implements Runnable {
         this.policy = policy;
         this.clock = clock;
         this.nioSelector = Selector.open();
-        this.framePool = new FramePool(config.ioThreads(), 64L << 20);
+        this.framePool = new FramePool(config.ioThreads(), 48L << 20);
         this.traceEnabled = LOG.isTraceEnabled();
         this.tickNanos = config.tickMillis() * 1_000_000L;
         this.producerStallNanos = policy.producerStallNanos();

@@ -32,7 +32,9 @@ public final class FramePool {
     public FramePool(int loopCount, long maxRetainedBytes) {
         this.loopCount = loopCount;
         for (int c = 0; c < CLASS_BYTES.length; c++) {
-            int slots = (int) Math.max(16, Math.min(1 << 20, maxRetainedBytes / CLASS_BYTES[c]));
+            // The retained budget is shared by the classes: an idle pool never holds more.
+            long share = maxRetainedBytes / CLASS_BYTES.length;
+            int slots = (int) Math.max(4, Math.min(1 << 20, share / CLASS_BYTES[c]));
             idle[c] = new Frame[slots];
         }
     }
@@ -52,11 +54,22 @@ public final class FramePool {
             idle[c][n] = null;
             idleCount[c] = n;
         } else {
-            f = new Frame(ByteBuffer.allocateDirect(CLASS_BYTES[c]), loopCount, c);
-            allocatedDirectBytes += CLASS_BYTES[c];
+            f = allocate(c);
         }
         f.reset();
         return f;
+    }
+
+    private Frame allocate(int c) {
+        try {
+            Frame f = new Frame(ByteBuffer.allocateDirect(CLASS_BYTES[c]), loopCount, c);
+            allocatedDirectBytes += CLASS_BYTES[c];
+            return f;
+        } catch (OutOfMemoryError directMemoryExhausted) {
+            // -XX:MaxDirectMemorySize reached even after the GC the JDK ran for us: serve this
+            // message from the heap (slower write, same bytes) rather than fail the loop.
+            return new Frame(ByteBuffer.allocate(CLASS_BYTES[c]), loopCount, -1);
+        }
     }
 
     void recycle(Frame f) {

@@ -23,8 +23,11 @@ import com.sun.net.httpserver.HttpHandler;
 import io.fanout.broker.Broker;
 import io.fanout.engine.Engine;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
-import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -67,7 +70,7 @@ public final class MetricsServer implements AutoCloseable {
     public static MetricsServer start(String bindHost, int port, Engine engine, Broker broker) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         EngineMetrics.register(registry, engine, broker);
-        registry.register(JvmMetricsHolder.COLLECTOR);
+        registerJvmMetrics(registry);
         InetAddress host = InetAddress.getByName(bindHost);
         ExecutorService executor = newExecutor();
         HTTPServer http;
@@ -117,6 +120,22 @@ public final class MetricsServer implements AutoCloseable {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
+    /**
+     * The JVM and process metrics worth their cost to fanout: heap and pools, direct buffer
+     * pools (the memory trap of a broadcaster), GC time, RSS, CPU and file descriptors.
+     * Left out on purpose: thread states and deadlock detection (each scrape would stop every
+     * thread, event loops included, at a safepoint), per-pool allocation counters (GC
+     * listeners the library never removes) and native-memory tracking (off by default).
+     * Not {@code JvmMetrics.register}: it pins every registry it sees in a static set.
+     */
+    private static void registerJvmMetrics(PrometheusRegistry registry) {
+        JvmMemoryMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
+    }
+
     private static ExecutorService newExecutor() {
         // Daemon threads: the library starts the JDK's dispatcher thread from this pool, and
         // it inherits daemon status, so a forgotten close() never keeps the JVM alive. When
@@ -136,23 +155,6 @@ public final class MetricsServer implements AutoCloseable {
             Thread t = new Thread(task, "fanout-metrics-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }
-    }
-
-    /**
-     * JVM and process metrics (heap, direct buffer pools, GC, threads, RSS), registered once
-     * per process. The library remembers every registry it has instrumented in a static set
-     * and adds GC listeners that are never removed, so registering it per server would pin
-     * each server's engine in memory for good; instead each server's registry delegates to
-     * this one at scrape time.
-     */
-    private static final class JvmMetricsHolder {
-        static final MultiCollector COLLECTOR;
-
-        static {
-            PrometheusRegistry jvm = new PrometheusRegistry();
-            JvmMetrics.builder().register(jvm);
-            COLLECTOR = jvm::scrape;
         }
     }
 

@@ -134,6 +134,7 @@ public final class FanoutServer implements AutoCloseable {
     /** Stops accepting, drains briefly, closes everything; waits for the loops to end. */
     @Override
     public void close() {
+        LOG.info("[STOP]      draining queued output for at most {}ms, then closing", config.drainMillis());
         engine.shutdown();
         try {
             engine.awaitTermination(config.drainMillis() + 5_000, TimeUnit.MILLISECONDS);
