@@ -23,6 +23,15 @@ public interface ConnectionHandler {
     default void onMessagesDropped(Connection connection, int count) {
     }
 
+    /**
+     * A last line to send, best effort, when the connection is cut as a slow consumer (the
+     * engine first discards unsent whole messages, so the notice follows at most the rest
+     * of a partly sent one). Null: say nothing (RESP, where Redis says nothing either).
+     */
+    default byte[] slowConsumerNotice(CloseReason reason) {
+        return null;
+    }
+
     /** Called once when the connection closes, before its socket is closed. */
     void onClose(Connection connection, CloseReason reason);
 }

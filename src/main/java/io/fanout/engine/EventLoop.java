@@ -501,22 +501,19 @@ public final class EventLoop implements Runnable {
     }
 
     private void reap(Connection c) {
-        if (c.flushBeforeClose && !c.queue.isEmpty()) {
-            try {
-                long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
-                pendingBytes -= w;
-                stats.bytesWritten += w;
-            } catch (IOException | RuntimeException ignored) {
-                // Best effort only: the peer may already be gone.
-            }
+        WriteQueue q = c.queue;
+        pendingBytes -= q.pendingBytes(); // from here on the queue is no longer counted
+        if (c.closeReason.isSlowConsumer()) {
+            maybeSendSlowNotice(c);
+        } else if (c.flushBeforeClose && !q.isEmpty()) {
+            flushOnceQuietly(c);
         }
         try {
             c.handler.onClose(c, c.closeReason);
         } catch (RuntimeException e) {
             LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
         }
-        pendingBytes -= c.queue.pendingBytes();
-        c.queue.releaseAll();
+        q.releaseAll();
         c.inbound = null;
         if (c.key != null) {
             c.key.cancel();
@@ -531,6 +528,29 @@ public final class EventLoop implements Runnable {
         stats.closedByReason[c.closeReason.ordinal()]++;
         engine.onClosed(c);
         LOG.info("[CLOSE]     conn={} reason={}", c.id(), c.closeReason.label());
+    }
+
+    /**
+     * Discards the unsent whole messages of a slow consumer, queues the protocol's notice
+     * behind what is left of a partly sent one, and gives it one non-blocking write.
+     */
+    private void maybeSendSlowNotice(Connection c) {
+        byte[] notice = c.handler == null ? null : c.handler.slowConsumerNotice(c.closeReason);
+        if (notice == null) {
+            return;
+        }
+        c.queue.dropOldestUnstarted(0);
+        c.queue.appendCopy(notice, 0, notice.length, nowNanos);
+        flushOnceQuietly(c);
+    }
+
+    private void flushOnceQuietly(Connection c) {
+        try {
+            long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
+            stats.bytesWritten += w;
+        } catch (IOException | RuntimeException ignored) {
+            // Best effort only: the peer may already be gone.
+        }
     }
 
     // ---- accepting -------------------------------------------------------------------
@@ -594,12 +614,17 @@ public final class EventLoop implements Runnable {
             remote = formatAddress(ch.getRemoteAddress());
             String local = formatAddress(ch.getLocalAddress());
             Connection c = new Connection(id, this, ch, protocol, remote, local, clock.nanoTime());
-            c.key = ch.register(nioSelector, SelectionKey.OP_READ, c);
+            LOG.info("[ACCEPT]    conn={} proto={} remote={}", id, protocol.name(), remote);
+            c.handler = protocol.open(c);
+            try {
+                c.key = ch.register(nioSelector, SelectionKey.OP_READ, c);
+            } catch (IOException | RuntimeException e) {
+                c.handler.onClose(c, CloseReason.IO_ERROR); // undo what open() subscribed
+                throw e;
+            }
             connections.put(id, c);
             engine.onRegistered(c);
             stats.accepted++;
-            LOG.info("[ACCEPT]    conn={} proto={} remote={}", id, protocol.name(), remote);
-            c.handler = protocol.open(c);
         } catch (IOException | RuntimeException e) {
             LOG.warn("[ACCEPT]    conn={} remote={} setup failed: {}", id, remote, e.toString());
             engine.releaseClient();

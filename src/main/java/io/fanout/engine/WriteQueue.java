@@ -224,6 +224,35 @@ public final class WriteQueue {
         return dropped;
     }
 
+    /**
+     * Puts a private copy of {@code src} at the front of what is still unsent: right after a
+     * partly written head (which must finish first, or the peer sees a torn frame), else
+     * before everything. Used for notices that belong where a gap is, such as "N messages
+     * were dropped here".
+     */
+    public void insertFront(byte[] src, long nowNanos) {
+        if (size == 0) {
+            appendCopy(src, 0, src.length, nowNanos);
+            return;
+        }
+        if (size == ring.length) {
+            grow();
+        }
+        Frame f = pool.acquire(src.length);
+        f.put(src, 0, src.length);
+        int mask = ring.length - 1;
+        int before = (headIndex - 1) & mask;
+        if (headOffset == 0) {
+            ring[before] = f;
+        } else {
+            ring[before] = ring[headIndex];
+            ring[headIndex] = f;
+        }
+        headIndex = before;
+        size++;
+        pendingBytes += src.length;
+    }
+
     /** Releases every frame; the queue is empty afterwards. Used when a connection closes. */
     public void releaseAll() {
         while (size > 0) {

@@ -66,7 +66,9 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
 
     private CloseReason overHardLimit(Connection c, WriteQueue q, long pending, long hard) {
         if (settings.mode() == SlowPolicyMode.DROP_OLDEST) {
-            int dropped = q.dropOldestUnstarted(hard);
+            // Down to 3/4 of the limit, not to the limit: room for the drop notice and for the
+            // next few messages, so a steady overload drops in batches, not on every message.
+            int dropped = q.dropOldestUnstarted(hard - hard / 4);
             if (dropped > 0) {
                 c.handler().onMessagesDropped(c, dropped);
                 if (LOG.isDebugEnabled()) {

@@ -137,6 +137,18 @@ public final class LineProtocol implements Protocol {
             join(c);
         }
 
+        /** Where the messages were dropped, a line says how many (drop-oldest policy). */
+        @Override
+        public void onMessagesDropped(Connection c, int count) {
+            c.writeQueue().insertFront(("ERR dropped " + count + " messages (slow consumer)\n")
+                    .getBytes(StandardCharsets.US_ASCII), c.loop().nowNanos());
+        }
+
+        @Override
+        public byte[] slowConsumerNotice(CloseReason reason) {
+            return ("ERR slow consumer disconnected (" + reason.label() + ")\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
         @Override
         public void onClose(Connection c, CloseReason reason) {
             if (subscription != null) {

@@ -102,8 +102,8 @@ public final class GlobPattern {
                             pi--; // unterminated set: stop on the last byte, the pattern ends
                             break;
                         } else if (pend - pi >= 3 && p[pi + 1] == '-') {
-                            int start = p[pi];
-                            int end = p[pi + 2];
+                            int start = p[pi] & 0xff;
+                            int end = p[pi + 2] & 0xff;
                             if (start > end) {
                                 int t = start;
                                 start = end;
