@@ -17,10 +17,11 @@ public interface ConnectionHandler {
     void onBytes(Connection connection, ByteBuffer in);
 
     /**
-     * The policy dropped {@code count} whole queued messages (drop-oldest mode); the
-     * protocol may tell the client in its own way. Default: say nothing.
+     * The policy dropped whole queued messages (drop-oldest mode); {@code missed} is how
+     * many are missing at the front of the queue now (including any an unsent earlier
+     * notice reported). The protocol may tell the client in its own way. Default: nothing.
      */
-    default void onMessagesDropped(Connection connection, int count) {
+    default void onMessagesDropped(Connection connection, long missed) {
     }
 
     /**

@@ -33,6 +33,10 @@ public final class WriteQueue {
     private long lastProgressNanos;
     private long droppedMessages;
     private long bytesWritten;
+    /** An unsent "messages were dropped here" notice at the front, and how many it reports. */
+    private Frame gapNotice;
+    private long gapNoticeCount;
+    private long lastGapSize;
 
     public WriteQueue(FramePool pool, int loopIndex) {
         this.pool = pool;
@@ -182,6 +186,9 @@ public final class WriteQueue {
 
     private void popHead() {
         Frame head = ring[headIndex];
+        if (head == gapNotice) {
+            gapNotice = null;
+        }
         ring[headIndex] = null;
         headIndex = (headIndex + 1) & (ring.length - 1);
         size--;
@@ -196,6 +203,7 @@ public final class WriteQueue {
      */
     public int dropOldestUnstarted(long targetBytes) {
         int dropped = 0;
+        long carried = 0;
         int mask = ring.length - 1;
         // The first droppable frame: the head if nothing of it is written, else the next one.
         int firstDroppable = headOffset == 0 ? 0 : 1;
@@ -213,9 +221,16 @@ public final class WriteQueue {
             }
             size--;
             pendingBytes -= f.length();
+            if (f == gapNotice) {
+                // An earlier notice not yet sent: its count joins the new gap's count.
+                carried += gapNoticeCount;
+                gapNotice = null;
+            } else {
+                dropped++;
+            }
             f.release(pool);
-            dropped++;
         }
+        lastGapSize = dropped + carried;
         if (size == 0) {
             headIndex = 0;
             headOffset = 0;
@@ -231,15 +246,17 @@ public final class WriteQueue {
      * were dropped here".
      */
     public void insertFront(byte[] src, long nowNanos) {
+        Frame f = pool.acquire(src.length);
+        f.put(src, 0, src.length);
         if (size == 0) {
-            appendCopy(src, 0, src.length, nowNanos);
+            lastProgressNanos = nowNanos;
+            push(f);
+            pendingBytes += src.length;
             return;
         }
         if (size == ring.length) {
             grow();
         }
-        Frame f = pool.acquire(src.length);
-        f.put(src, 0, src.length);
         int mask = ring.length - 1;
         int before = (headIndex - 1) & mask;
         if (headOffset == 0) {
@@ -253,8 +270,24 @@ public final class WriteQueue {
         pendingBytes += src.length;
     }
 
+    /**
+     * Messages missing at the front after the last {@link #dropOldestUnstarted}: those it
+     * dropped plus those an unsent earlier notice (dropped with them) reported.
+     */
+    public long lastGapSize() {
+        return lastGapSize;
+    }
+
+    /** Inserts a notice at the gap (see {@link #insertFront}) that reports {@code count} messages. */
+    public void insertGapNotice(byte[] notice, long count, long nowNanos) {
+        insertFront(notice, nowNanos);
+        gapNotice = ring[headOffset == 0 ? headIndex : (headIndex + 1) & (ring.length - 1)];
+        gapNoticeCount = count;
+    }
+
     /** Releases every frame; the queue is empty afterwards. Used when a connection closes. */
     public void releaseAll() {
+        gapNotice = null;
         while (size > 0) {
             popHead();
         }

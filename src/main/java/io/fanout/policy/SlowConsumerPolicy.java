@@ -69,8 +69,8 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
             // Down to 3/4 of the limit, not to the limit: room for the drop notice and for the
             // next few messages, so a steady overload drops in batches, not on every message.
             int dropped = q.dropOldestUnstarted(hard - hard / 4);
-            if (dropped > 0) {
-                c.handler().onMessagesDropped(c, dropped);
+            if (q.lastGapSize() > 0) {
+                c.handler().onMessagesDropped(c, q.lastGapSize());
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("[DROP]      conn={} dropped={} send_buf={} threshold={}",
                             c.id(), dropped, q.pendingBytes(), hard);

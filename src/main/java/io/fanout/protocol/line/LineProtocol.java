@@ -139,9 +139,9 @@ public final class LineProtocol implements Protocol {
 
         /** Where the messages were dropped, a line says how many (drop-oldest policy). */
         @Override
-        public void onMessagesDropped(Connection c, int count) {
-            c.writeQueue().insertFront(("ERR dropped " + count + " messages (slow consumer)\n")
-                    .getBytes(StandardCharsets.US_ASCII), c.loop().nowNanos());
+        public void onMessagesDropped(Connection c, long missed) {
+            c.writeQueue().insertGapNotice(("ERR dropped " + missed + " messages (slow consumer)\n")
+                    .getBytes(StandardCharsets.US_ASCII), missed, c.loop().nowNanos());
         }
 
         @Override

@@ -536,7 +536,7 @@ final class RespSession implements ConnectionHandler {
     }
 
     @Override
-    public void onMessagesDropped(Connection c, int count) {
+    public void onMessagesDropped(Connection c, long missed) {
         // RESP has no out-of-band channel a RESP2 subscriber would accept mid-stream; the count
         // is visible in CLIENT LIST (dropped=) and metrics instead. See docs/PROTOCOL.md.
     }
