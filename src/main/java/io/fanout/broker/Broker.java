@@ -66,6 +66,7 @@ public final class Broker {
      * @param payload read window of the message; not kept beyond this call
      */
     public int publish(EventLoop from, TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
+        from.countPublished(); // once per message, on the loop where it was published
         int receivers = shards[from.index()].deliver(kind, channel, payload, origin);
         if (loops.length > 1) {
             receivers += publishToOtherLoops(from, kind, channel, payload, origin);
@@ -116,6 +117,11 @@ public final class Broker {
     /** Subscribers of one channel or shard channel across loops (PUBSUB NUMSUB). */
     public int subscriberCount(TopicKind kind, TopicName topic) {
         return directory.total(kind, topic);
+    }
+
+    /** Topics of a kind with at least one subscriber, without listing them. */
+    public int topicCount(TopicKind kind) {
+        return directory.distinctTopics(kind);
     }
 
     /** Distinct patterns with at least one subscriber (PUBSUB NUMPAT, as in Redis 7). */

@@ -111,7 +111,6 @@ public final class TopicShard {
         } finally {
             publication.clear();
         }
-        loop.countPublished();
         loop.countDeliveries(receivers);
         return receivers;
     }

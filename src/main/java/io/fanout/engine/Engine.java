@@ -29,6 +29,7 @@ public final class Engine implements AutoCloseable {
     private final EventLoop[] loops;
     private final Thread[] threads;
     private final List<ServerSocketChannel> servers = new ArrayList<>();
+    private final List<String> protocolNames = new ArrayList<>();
     private final AtomicInteger clients = new AtomicInteger();
     /** Every open connection, for admin views (CLIENT LIST/KILL) only: never on the hot path. */
     private final ConcurrentHashMap<Long, Connection> registry = new ConcurrentHashMap<>();
@@ -81,6 +82,7 @@ public final class Engine implements AutoCloseable {
                     + e.getMessage(), e);
         }
         servers.add(server);
+        protocolNames.add(protocol.name());
         loops[0].registerListener(server, protocol);
         InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
         LOG.info("[LISTEN]    proto={} addr={}", protocol.name(), EventLoop.formatAddress(bound));
@@ -92,6 +94,11 @@ public final class Engine implements AutoCloseable {
             threads[i] = new Thread(loops[i], "fanout-loop-" + i);
             threads[i].start();
         }
+    }
+
+    /** Names of the protocols listening, in the order {@link #listen} was called. */
+    public List<String> protocolNames() {
+        return List.copyOf(protocolNames);
     }
 
     /** Open client connections, all protocols, all loops. */

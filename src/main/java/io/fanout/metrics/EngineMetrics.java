@@ -21,10 +21,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * <p>Threads: callbacks run on the metrics server's executor. They only read plain fields
  * that each loop writes on its own thread ({@link LoopStats}, {@link EventLoop#pendingBytes},
  * the frame pools, each connection's write queue) and the engine's and broker's concurrent
- * registries: no lock, no atomic, nothing posted
- * to a loop, so a scrape costs the loops nothing. The price is a racy view: a value may be a
- * turn old, and one scrape is not a consistent cut across loops or metrics (published and
- * deliveries are read microseconds apart). Rates over a scrape interval do not care.
+ * registries: no lock, no atomic, nothing posted to a loop, so a scrape costs the loops
+ * nothing. The price is a racy view: a value may be a turn old, and one scrape is not a
+ * consistent cut across loops or metrics (published and deliveries are read microseconds
+ * apart). Rates over a scrape interval do not care.
  *
  * <p>Names and labels are part of the product's contract (dashboards and alerts use them);
  * docs/METRICS-draft.md lists them. Counters are sums over loops, so {@code --io-threads}
@@ -51,13 +51,16 @@ final class EngineMetrics {
     }
 
     private static void registerClientGauges(PrometheusRegistry registry, Engine engine, List<EventLoop> loops) {
-        // proto="all" until the engine counts per protocol; then one series per protocol
-        // (line, resp, ws) replaces it, and sum(fanout_connected_clients) keeps its meaning.
+        // One series per listening protocol (line, resp, later ws); sum() gives all clients.
         GaugeWithCallback.builder()
                 .name("fanout_connected_clients")
-                .help("Open client connections, by protocol (\"all\": every protocol together)")
+                .help("Open client connections, by protocol")
                 .labelNames("proto")
-                .callback(cb -> cb.call(engine.connectedClients(), "all"))
+                .callback(cb -> {
+                    for (String proto : engine.protocolNames()) {
+                        cb.call(engine.connectedClients(proto), proto);
+                    }
+                })
                 .register(registry);
         counter(registry, loops, "fanout_connections_accepted_total",
                 "Client connections accepted and set up", s -> s.accepted);
@@ -165,9 +168,9 @@ final class EngineMetrics {
                 .help("Channels, patterns and shard channels with at least one subscriber")
                 .labelNames("kind")
                 .callback(cb -> {
-                    cb.call(broker.topics(TopicKind.CHANNEL, null).size(), "channel");
+                    cb.call(broker.topicCount(TopicKind.CHANNEL), "channel");
                     cb.call(broker.patternCount(), "pattern");
-                    cb.call(broker.topics(TopicKind.SHARD, null).size(), "shard");
+                    cb.call(broker.topicCount(TopicKind.SHARD), "shard");
                 })
                 .register(registry);
     }
@@ -205,7 +208,7 @@ final class EngineMetrics {
 
     /**
      * A scan of the engine's connection registry, reading each write queue's counter racily:
-     * O(connections) per scrape (about a millisecond for 100k), and nothing the loops wait for.
+     * O(connections) per scrape, on the scraping thread; the loops never wait for it.
      */
     private static long largestConnectionBacklog(Engine engine) {
         long max = 0;

@@ -14,6 +14,7 @@ import io.fanout.engine.Clock;
 import io.fanout.engine.CloseReason;
 import io.fanout.engine.Engine;
 import io.fanout.engine.EngineConfig;
+import io.fanout.metrics.MetricsServer;
 import io.fanout.policy.PendingBudget;
 import io.fanout.policy.SlowConsumerPolicy;
 import io.fanout.protocol.line.LineProtocol;
@@ -33,6 +34,7 @@ public final class FanoutServer implements AutoCloseable {
     private final Broker broker;
     private InetSocketAddress lineAddress;
     private InetSocketAddress respAddress;
+    private MetricsServer metrics;
 
     private FanoutServer(ServerConfig config) throws IOException {
         this.config = config;
@@ -100,6 +102,14 @@ public final class FanoutServer implements AutoCloseable {
     public static FanoutServer start(ServerConfig config) throws IOException {
         FanoutServer server = new FanoutServer(config);
         server.engine.start();
+        if (config.metricsPort() >= 0) {
+            try {
+                server.metrics = MetricsServer.start(config.bind(), config.metricsPort(), server.engine, server.broker);
+            } catch (IOException e) {
+                server.close();
+                throw e;
+            }
+        }
         if (config.requirePass() == null && !isLoopback(config.bind())) {
             LOG.warn("[SECURITY]  bound to {} without --requirepass: anyone who can reach it can publish",
                     config.bind());
@@ -131,10 +141,18 @@ public final class FanoutServer implements AutoCloseable {
         return respAddress;
     }
 
+    /** The metrics listener's address, or null when it is off. */
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.address();
+    }
+
     /** Stops accepting, drains briefly, closes everything; waits for the loops to end. */
     @Override
     public void close() {
         LOG.info("[STOP]      draining queued output for at most {}ms, then closing", config.drainMillis());
+        if (metrics != null) {
+            metrics.close();
+        }
         engine.shutdown();
         try {
             engine.awaitTermination(config.drainMillis() + 5_000, TimeUnit.MILLISECONDS);

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Broadcast / pub-sub server with slow-client protection.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, io.fanout.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -94,7 +94,7 @@ class MetricsServerTest {
         }
 
         Scrape s = awaitScrape(x -> x.value("fanout_deliveries_total") == 15);
-        assertEquals(3, s.value("fanout_connected_clients{proto=\"all\"}"));
+        assertEquals(3, s.value("fanout_connected_clients{proto=\"line\"}"));
         assertEquals(3, s.value("fanout_connections_accepted_total"));
         assertEquals(0, s.value("fanout_connections_rejected_total"));
         assertEquals(5, s.value("fanout_messages_published_total"));
@@ -104,6 +104,7 @@ class MetricsServerTest {
         assertEquals(15 * lineBytes, s.value("fanout_bytes_written_total"));
         assertTrue(s.value("fanout_write_calls_total") >= 3, s.body);
         assertEquals(0, s.value("fanout_pending_bytes"));
+        assertEquals(0, s.value("fanout_pending_bytes_max"));
         assertEquals(0, s.value("fanout_dropped_messages_total"));
         assertEquals(1, s.value("fanout_pubsub_topics{kind=\"channel\"}"));
         assertTrue(s.value("fanout_frame_pool_direct_bytes") > 0, s.body);
@@ -115,12 +116,34 @@ class MetricsServerTest {
     }
 
     @Test
+    void largestBacklogOfOneStalledReaderIsPendingBytesMax() throws Exception {
+        stop();
+        startServer(ServerConfig.forTests().withRespPort(-1).withSocketSendBuffer(8192));
+        LineSocket sender = connectLineClients(1).get(0);
+        LineSocket stalled = new LineSocket(server.lineAddress(), 4096); // small window, never reads
+        clients.add(stalled);
+        TopicName channel = TopicName.of(server.config().lineChannel());
+        awaitTrue(() -> server.broker().subscriberCount(TopicKind.CHANNEL, channel) == 2, "2 line clients subscribed");
+        String line = "x".repeat(1023);
+        for (int i = 0; i < 512; i++) { // 512 KiB: far more than the stalled socket's buffers, under 1 MiB
+            sender.send(line);
+        }
+
+        // The two gauges are read a moment apart while the backlog still moves: wait until
+        // the server has read every line and the stalled socket's buffers are full.
+        Scrape s = awaitScrape(x -> x.value("fanout_bytes_read_total") == 512 * 1024
+                && x.value("fanout_pending_bytes_max") >= 256 * 1024
+                && x.value("fanout_pending_bytes_max") <= x.value("fanout_pending_bytes"));
+        assertTrue(s.value("fanout_pending_bytes_max") <= 512 * 1024, s.body);
+    }
+
+    @Test
     void closedClientIsCountedByReason() throws Exception {
         List<LineSocket> three = connectLineClients(3);
         three.get(1).close();
 
         Scrape s = awaitScrape(x -> x.value("fanout_disconnects_total{reason=\"client-closed\"}") == 1);
-        assertEquals(2, s.value("fanout_connected_clients{proto=\"all\"}"));
+        assertEquals(2, s.value("fanout_connected_clients{proto=\"line\"}"));
         for (CloseReason reason : CloseReason.values()) {
             if (reason != CloseReason.CLIENT_CLOSED) {
                 assertEquals(0, s.value("fanout_disconnects_total{reason=\"" + reason.label() + "\"}"), reason.label());
@@ -157,8 +180,9 @@ class MetricsServerTest {
         }
 
         Scrape s = awaitScrape(x -> x.value("fanout_deliveries_total") == 15);
+        assertEquals(5, s.value("fanout_messages_published_total"));
         assertEquals(3, s.value("fanout_connections_accepted_total"));
-        assertEquals(3, s.value("fanout_connected_clients{proto=\"all\"}"));
+        assertEquals(3, s.value("fanout_connected_clients{proto=\"line\"}"));
         assertEquals(List.of("fanout_loop_turn_seconds_last{loop=\"0\"}", "fanout_loop_turn_seconds_last{loop=\"1\"}"),
                 s.keysStartingWith("fanout_loop_turn_seconds_last{"));
         assertEquals(List.of("fanout_loop_turn_seconds_max{loop=\"0\"}", "fanout_loop_turn_seconds_max{loop=\"1\"}"),
@@ -327,7 +351,15 @@ class MetricsServerTest {
         private final OutputStream out;
 
         LineSocket(InetSocketAddress address) throws IOException {
+            this(address, 0);
+        }
+
+        /** @param receiveBuffer SO_RCVBUF set before connecting, 0 = the kernel's default */
+        LineSocket(InetSocketAddress address, int receiveBuffer) throws IOException {
             socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
             socket.setSoTimeout(10_000);
             socket.connect(address, 5_000);
             in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
