@@ -202,8 +202,13 @@ public final class Engine implements AutoCloseable {
             }
         }
         long drainNanos = config.drainMillis() * 1_000_000L;
-        for (EventLoop l : loops) {
-            l.execute(() -> l.beginDrain(drainNanos));
+        for (int i = 0; i < loops.length; i++) {
+            EventLoop l = loops[i];
+            if (threads[i] == null) {
+                l.closeNeverStarted(); // a failed start: nothing runs, but the selector is open
+            } else {
+                l.execute(() -> l.beginDrain(drainNanos));
+            }
         }
     }
 

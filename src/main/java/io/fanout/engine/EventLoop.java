@@ -697,6 +697,12 @@ public final class EventLoop implements Runnable {
         engine.onLoopStopped(this);
     }
 
+    /** Releases the selector of a loop whose thread was never started. */
+    void closeNeverStarted() {
+        stopped = true;
+        closeEverything();
+    }
+
     boolean isStopped() {
         return stopped;
     }

@@ -351,6 +351,70 @@ class WriteQueueTest {
         assertEquals(0, queue.droppedMessages());
     }
 
+    // ---- notices at the gap -------------------------------------------------------------
+
+    @Test
+    void insertFrontGoesRightAfterAPartlyWrittenHeadElseBeforeEverything() throws IOException {
+        byte[] head = pattern(100, 1);
+        byte[] next = pattern(50, 2);
+        queue.enqueue(frame(head), 0);
+        queue.enqueue(frame(next), 0);
+        queue.insertFront(ascii("N1\n"), 0); // nothing written yet: goes first
+        FakeChannel ch = new FakeChannel(3 + 10);
+        flush(ch, 0);                          // N1 and 10 bytes of the head
+        queue.insertFront(ascii("N2\n"), 0); // the head is torn: N2 must wait for its end
+
+        assertEquals(90 + 3 + 50, queue.pendingBytes());
+        ch.acceptPerWrite = UNLIMITED;
+        flush(ch, 0);
+        assertArrayEquals(concat(ascii("N1\n"), head, ascii("N2\n"), next), ch.bytes());
+    }
+
+    @Test
+    void insertFrontIntoAnEmptyQueueStartsTheProgressClock() throws IOException {
+        queue.insertFront(ascii("N\n"), 700);
+        assertEquals(700, queue.lastProgressNanos());
+        assertEquals(2, queue.pendingBytes());
+        FakeChannel ch = new FakeChannel(UNLIMITED);
+        flush(ch, 800);
+        assertArrayEquals(ascii("N\n"), ch.bytes());
+    }
+
+    @Test
+    void anUnsentGapNoticeDroppedWithTheNextGapCarriesItsCountIntoIt() throws IOException {
+        for (int i = 0; i < 6; i++) {
+            queue.enqueue(frame(pattern(100, i)), 0);
+        }
+        assertEquals(3, queue.dropOldestUnstarted(300));
+        assertEquals(3, queue.lastGapSize());
+        queue.insertGapNotice(ascii("N3\n"), 3, 0);
+
+        int dropped = queue.dropOldestUnstarted(100); // takes the unsent notice and two messages
+
+        assertEquals(2, dropped, "a notice is not a message");
+        assertEquals(5, queue.lastGapSize(), "the new gap reports the 2 just dropped and the 3 nobody was told of");
+        assertEquals(5, queue.droppedMessages());
+        assertEquals(100, queue.pendingBytes());
+        FakeChannel ch = new FakeChannel(UNLIMITED);
+        flush(ch, 0);
+        assertArrayEquals(pattern(100, 5), ch.bytes());
+    }
+
+    @Test
+    void aGapNoticeAlreadySentIsNotCountedAgain() throws IOException {
+        for (int i = 0; i < 4; i++) {
+            queue.enqueue(frame(pattern(100, i)), 0);
+        }
+        queue.dropOldestUnstarted(200);
+        queue.insertGapNotice(ascii("N2\n"), 2, 0);
+        flush(new FakeChannel(3), 0); // the notice reached the client
+        queue.enqueue(frame(pattern(100, 9)), 0);
+
+        queue.dropOldestUnstarted(100);
+
+        assertEquals(2, queue.lastGapSize(), "only the two messages just dropped");
+    }
+
     // ---- gathering limits ---------------------------------------------------------------
 
     @Test

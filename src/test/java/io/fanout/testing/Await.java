@@ -25,7 +25,6 @@ public final class Await {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + message.get());
             }
-            Thread.onSpinWait();
             try {
                 Thread.sleep(1); // a polling interval, not a synchronisation
             } catch (InterruptedException e) {

@@ -26,6 +26,7 @@ public final class LineClient implements AutoCloseable {
     private final byte[] chunk;
     private int chunkPos;
     private int chunkLen;
+    private boolean closedByReset;
 
     private LineClient(Socket socket, int readChunk) throws IOException {
         this.socket = socket;
@@ -144,8 +145,14 @@ public final class LineClient implements AutoCloseable {
             throw e;
         } catch (SocketException e) {
             // Connection reset: the server closed with data of ours unread. Closed all the same.
+            closedByReset = true;
         }
         return all.toByteArray();
+    }
+
+    /** True if {@link #readUntilClosed} saw a reset rather than a clean end of stream. */
+    public boolean closedByReset() {
+        return closedByReset;
     }
 
     private boolean fill() throws IOException {

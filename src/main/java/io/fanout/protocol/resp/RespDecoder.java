@@ -180,6 +180,9 @@ public final class RespDecoder {
      * @throws RespProtocolException on malformed input, with Redis's exact error text
      */
     public boolean tryDecode(ByteBuffer in, RespArgs out) {
+        if (state != IDLE && in.remaining() < parsed) {
+            throw new IllegalStateException("unread bytes of a pending command were dropped");
+        }
         while (true) {
             int pos = in.position();
             int lim = in.limit();

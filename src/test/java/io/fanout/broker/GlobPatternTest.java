@@ -1,4 +1,4 @@
-package io.fanout.protocol.resp;
+package io.fanout.broker;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -174,12 +174,14 @@ class GlobPatternTest {
     @Test
     void nestingLimitOf1000StarsLikeRedis() {
         // Redis 7.0.15: KEYS ("*a" x n) finds the key ("a" x n) for n = 999 and 1000, not 1001.
-        for (int n : new int[] {999, 1000}) {
-            assertTrue(GlobPattern.matches(b(repeat("*a", n)), b(repeat("a", n))), "n=" + n);
-        }
-        for (int n : new int[] {1001, 1002, 5000}) {
-            assertFalse(GlobPattern.matches(b(repeat("*a", n)), b(repeat("a", n))), "n=" + n);
-        }
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+            for (int n : new int[] {999, 1000}) {
+                assertTrue(GlobPattern.matches(b(repeat("*a", n)), b(repeat("a", n))), "n=" + n);
+            }
+            for (int n : new int[] {1001, 1002, 5000}) {
+                assertFalse(GlobPattern.matches(b(repeat("*a", n)), b(repeat("a", n))), "n=" + n);
+            }
+        });
     }
 
     @Test
