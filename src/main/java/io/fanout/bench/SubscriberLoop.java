@@ -1,0 +1,241 @@
+package io.fanout.bench;
+
+import java.io.IOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * A selector thread that reads a share of the subscribers: one read per ready key per turn,
+ * then decode in place, then compact. It owns its subscribers' state and one latency
+ * histogram; the coordinating thread reads both after {@link #stopAndJoin}.
+ *
+ * <p>Time is read once per read call, not once per message: every message in one read
+ * arrived together, and a {@code nanoTime} per message would cost more than the decode.
+ *
+ * <p>Other threads talk to the loop only through {@link #post} (registration, resuming the
+ * stalled subscribers), never by touching its keys.
+ */
+final class SubscriberLoop implements Runnable {
+    /** Latencies above this (a minute) are recorded as this, so recording never throws. */
+    static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    final PayloadHeader header = new PayloadHeader();
+    final Histogram latency = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
+    private final RunState run;
+    private final SubscriberDecoder decoder;
+    private final Selector nioSelector;
+    private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final List<Subscriber> owned = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private long nowNanos;
+    private long measureStartNanos;
+    private long measureEndNanos;
+    /**
+     * Run-length buffer in front of the histogram: messages of one read share a receive
+     * time, and in a closed loop a publisher's batch shares its send time, so runs of equal
+     * latencies are common and recording them once saves most histogram updates.
+     */
+    private long pendingLatencyNanos = -1;
+    private long pendingCount;
+
+    SubscriberLoop(int id, RunState run, SubscriberDecoder decoder) throws IOException {
+        this.run = run;
+        this.decoder = decoder;
+        this.nioSelector = Selector.open();
+        this.thread = new Thread(this, "bench-subscribers-" + id);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Runs task on the loop thread soon. */
+    void post(Runnable task) {
+        inbox.add(task);
+        nioSelector.wakeup();
+    }
+
+    /** Hands s to this loop; it is read from the next turn on. */
+    void adopt(Subscriber s) {
+        s.attach(this);
+        post(() -> register(s));
+    }
+
+    private void register(Subscriber s) {
+        owned.add(s);
+        try {
+            s.key = s.channel.register(nioSelector, SelectionKey.OP_READ, s);
+        } catch (IOException e) {
+            cut(s, "register: " + e.getMessage());
+        }
+    }
+
+    /** Lets the stalled subscribers read again, so a cut shows up as end of stream. */
+    void resumeStalled() {
+        post(() -> {
+            for (Subscriber s : owned) {
+                if (s.stalled && !s.isCut() && s.key != null && s.key.isValid()) {
+                    s.key.interestOps(SelectionKey.OP_READ);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                nioSelector.select(100);
+                runInbox();
+                Set<SelectionKey> ready = nioSelector.selectedKeys();
+                for (SelectionKey key : ready) {
+                    onReadable((Subscriber) key.attachment());
+                }
+                ready.clear();
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            // the run is being torn down
+        } finally {
+            closeAll();
+        }
+    }
+
+    private void runInbox() {
+        Runnable task;
+        while ((task = inbox.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private void onReadable(Subscriber s) {
+        if (s.isCut()) {
+            return;
+        }
+        int n;
+        try {
+            n = s.channel.read(s.in);
+        } catch (IOException e) {
+            cut(s, "reset: " + e.getMessage());
+            return;
+        }
+        if (n < 0) {
+            cut(s, "closed by server");
+            return;
+        }
+        nowNanos = System.nanoTime();
+        measureStartNanos = run.measureStartNanos();
+        measureEndNanos = run.measureEndNanos();
+        s.in.flip();
+        int outcome = decoder.decode(s.in, s);
+        flushLatency();
+        boolean stuck = s.in.position() == 0 && s.in.limit() == s.in.capacity();
+        s.in.compact();
+        if (outcome == SubscriberDecoder.MALFORMED) {
+            cut(s, "protocol error: " + decoder.problem());
+        } else if (stuck) {
+            cut(s, "frame larger than the read buffer (" + s.in.capacity() + " bytes)");
+        } else if (!s.isCut()) {
+            run.progress.lazySet(s.index, s.sequences.progress);
+        }
+    }
+
+    /** Called by the decoder (through the subscriber) when a message arrives. */
+    boolean maybeRecord(long sentNanos) {
+        if (sentNanos - measureStartNanos < 0 || sentNanos - measureEndNanos >= 0) {
+            return false;
+        }
+        long latencyNanos = nowNanos - sentNanos;
+        if (latencyNanos < 0) {
+            latencyNanos = 0;
+        } else if (latencyNanos > HIGHEST_TRACKABLE_NANOS) {
+            latencyNanos = HIGHEST_TRACKABLE_NANOS;
+        }
+        if (latencyNanos == pendingLatencyNanos) {
+            pendingCount++;
+        } else {
+            flushLatency();
+            pendingLatencyNanos = latencyNanos;
+            pendingCount = 1;
+        }
+        return true;
+    }
+
+    private void flushLatency() {
+        if (pendingCount > 0) {
+            latency.recordValueWithCount(pendingLatencyNanos, pendingCount);
+            pendingCount = 0;
+        }
+    }
+
+    void onReady(Subscriber s) {
+        if (s.ready || s.failed) {
+            return;
+        }
+        s.ready = true;
+        if (s.stalled) {
+            s.key.interestOps(0); // from now on it never reads: the server's backlog for it grows
+            run.progress.lazySet(s.index, s.sequences.progress);
+        }
+        run.setup.countDown();
+    }
+
+    void onSetupFailed(Subscriber s) {
+        if (!s.ready && !s.failed) {
+            s.failed = true;
+            run.setup.countDown();
+        }
+    }
+
+    private void cut(Subscriber s, String reason) {
+        s.closedAtNanos = System.nanoTime();
+        s.closeReason = reason;
+        if (s.key != null) {
+            s.key.cancel();
+        }
+        try {
+            s.channel.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+        run.progress.set(s.index, RunState.CUT);
+        onSetupFailed(s);
+    }
+
+    private void closeAll() {
+        for (Subscriber s : owned) {
+            try {
+                s.channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        try {
+            nioSelector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    long threadId() {
+        return thread.getId();
+    }
+
+    /** Stops the loop, waits for it; the subscribers' counters are then safe to read. */
+    void stopAndJoin(long timeoutMillis) throws InterruptedException {
+        running = false;
+        nioSelector.wakeup();
+        thread.join(timeoutMillis);
+    }
+}
