@@ -12,6 +12,10 @@ import java.util.Locale;
  * sequence as seen by a healthy subscriber (a late arrival that fills a gap is moved to
  * reordered); missing-at-end counts what a healthy, uncut subscriber had not received when
  * the drain deadline passed. Cut times are milliseconds after publishing started.
+ *
+ * <p>The bench reports on itself too: CPU of its subscriber and publisher threads and how
+ * much of the window the subscriber loop was busy (not blocked in select). Busy near 100%
+ * means the tool, or the core it waited for, was the limit, not the server.
  */
 public final class BenchResult {
     BenchConfig config;
@@ -54,6 +58,7 @@ public final class BenchResult {
     String warning;
     double publisherCpuPercent = -1;
     double subscriberCpuPercent = -1;
+    double subscriberBusyPercent = -1;
 
     public long deliveries() {
         return deliveries;
@@ -161,6 +166,7 @@ public final class BenchResult {
                 .field("send_lateness_p99_us", latenessP99Micros)
                 .field("bench_cpu_publisher_pct", publisherCpuPercent)
                 .field("bench_cpu_subscribers_pct", subscriberCpuPercent)
+                .field("bench_busy_subscribers_pct", subscriberBusyPercent)
                 .field("warning", warning);
         return j.end().toString();
     }
@@ -205,8 +211,9 @@ public final class BenchResult {
                     firstPublisherError, publishersClosed, publisherCloseReason);
         }
         if (subscriberCpuPercent >= 0) {
-            line(sb, "bench cpu", "subscriber thread%s %.0f%%, publisher thread %.0f%% of one core (measured window)",
-                    c.subscriberThreads() == 1 ? "" : "s", subscriberCpuPercent, publisherCpuPercent);
+            line(sb, "bench cpu", "subscriber thread%s %.0f%% cpu, busy %.0f%% of the window; publisher thread %.0f%% cpu",
+                    c.subscriberThreads() == 1 ? "" : "s", subscriberCpuPercent, subscriberBusyPercent,
+                    publisherCpuPercent);
         }
         if (warning != null) {
             line(sb, "warning", "%s", warning);

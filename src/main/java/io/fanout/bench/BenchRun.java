@@ -274,9 +274,11 @@ public final class BenchRun {
         long measureEnd = state.measureEndNanos();
         awaitUntil(() -> false, state.measureStartNanos());
         long[] cpuAtStart = threadCpuNanos();
+        long selectAtStart = selectNanos();
         long wallAtStart = System.nanoTime();
         awaitUntil(() -> state.publishingDone, measureEnd + 2_000_000_000L);
         long[] cpuAtEnd = threadCpuNanos();
+        long selectInWindow = selectNanos() - selectAtStart;
         long wallNanos = System.nanoTime() - wallAtStart;
         long lagAtEnd = -1;
         long slowest = state.slowestHealthyProgress();
@@ -306,6 +308,7 @@ public final class BenchRun {
             subscriberCpu += cpuAtEnd[i] - cpuAtStart[i];
         }
         r.subscriberCpuPercent = percent(subscriberCpu, wallNanos);
+        r.subscriberBusyPercent = 100.0 - percent(selectInWindow, wallNanos * loops.size());
         collect(r, start);
         return r;
     }
@@ -323,6 +326,14 @@ public final class BenchRun {
             cpu[1 + i] = mx.getThreadCpuTime(cpu[1 + i]);
         }
         return cpu;
+    }
+
+    private long selectNanos() {
+        long sum = 0;
+        for (SubscriberLoop loop : loops) {
+            sum += loop.selectNanos();
+        }
+        return sum;
     }
 
     private static double percent(long cpuNanos, long wallNanos) {

@@ -37,6 +37,8 @@ final class SubscriberLoop implements Runnable {
     private final List<Subscriber> owned = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Time spent blocked in select(): the rest of the wall time the loop was busy (or waiting for a core). */
+    private volatile long selectNanos;
 
     private long nowNanos;
     private long measureStartNanos;
@@ -97,7 +99,9 @@ final class SubscriberLoop implements Runnable {
     public void run() {
         try {
             while (running) {
+                long before = System.nanoTime();
                 nioSelector.select(100);
+                selectNanos += System.nanoTime() - before; // one writer: this thread
                 runInbox();
                 Set<SelectionKey> ready = nioSelector.selectedKeys();
                 for (SelectionKey key : ready) {
@@ -226,6 +230,10 @@ final class SubscriberLoop implements Runnable {
         } catch (IOException ignored) {
             // closing anyway
         }
+    }
+
+    long selectNanos() {
+        return selectNanos;
     }
 
     long threadId() {

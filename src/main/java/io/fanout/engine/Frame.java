@@ -32,6 +32,11 @@ public final class Frame {
     private volatile int refs;
     /** True while exactly one write queue may append to this frame (private reply frames). */
     boolean appendable;
+    /**
+     * A frame private to one queue (a reply, an error, a notice), as opposed to a published
+     * message: drop-oldest never drops it, or a client would match replies to the wrong requests.
+     */
+    boolean privateCopy;
 
     Frame(ByteBuffer storage, int loopCount, int sizeClass) {
         this.storage = storage;
@@ -119,6 +124,7 @@ public final class Frame {
     void reset() {
         length = 0;
         appendable = false;
+        privateCopy = false;
         refs = 1;
     }
 }

@@ -100,6 +100,7 @@ public final class WriteQueue {
         } else {
             Frame f = pool.acquire(Math.max(len, 512));
             f.appendable = true;
+            f.privateCopy = true;
             f.put(src, off, len);
             push(f);
         }
@@ -197,44 +198,44 @@ public final class WriteQueue {
     }
 
     /**
-     * Drops whole frames that no byte of has been written, oldest first, until the backlog is
-     * at most {@code targetBytes}. A partly written head is never dropped: the peer would see
-     * a torn frame. Returns the number of frames dropped.
+     * Drops whole published messages that no byte of has been written, oldest first, until
+     * the backlog is at most {@code targetBytes}. Never dropped: a partly written head (the
+     * peer would see a torn frame) and private frames (replies and errors: a client would
+     * match the remaining replies to the wrong requests). Order of what stays is kept.
+     * Returns the number of messages dropped.
      */
     public int dropOldestUnstarted(long targetBytes) {
+        int mask = ring.length - 1;
+        int first = headOffset == 0 ? 0 : 1;
         int dropped = 0;
         long carried = 0;
-        int mask = ring.length - 1;
-        // The first droppable frame: the head if nothing of it is written, else the next one.
-        int firstDroppable = headOffset == 0 ? 0 : 1;
-        while (pendingBytes > targetBytes && size > firstDroppable) {
-            int idx = (headIndex + firstDroppable) & mask;
-            Frame f = ring[idx];
-            // Shift the frames before it one slot towards the tail (at most one: the head).
-            if (firstDroppable == 1) {
-                ring[idx] = ring[headIndex];
-                ring[headIndex] = null;
-                headIndex = idx;
+        int kept = first;
+        for (int i = first; i < size; i++) {
+            int from = (headIndex + i) & mask;
+            Frame f = ring[from];
+            ring[from] = null;
+            boolean isGapNotice = f == gapNotice;
+            if (pendingBytes > targetBytes && (!f.privateCopy || isGapNotice)) {
+                pendingBytes -= f.length();
+                if (isGapNotice) {
+                    // An earlier notice not yet sent: its count joins the new gap's count.
+                    carried += gapNoticeCount;
+                    gapNotice = null;
+                } else {
+                    dropped++;
+                }
+                f.release(pool);
             } else {
-                ring[idx] = null;
-                headIndex = (headIndex + 1) & mask;
+                ring[(headIndex + kept) & mask] = f;
+                kept++;
             }
-            size--;
-            pendingBytes -= f.length();
-            if (f == gapNotice) {
-                // An earlier notice not yet sent: its count joins the new gap's count.
-                carried += gapNoticeCount;
-                gapNotice = null;
-            } else {
-                dropped++;
-            }
-            f.release(pool);
         }
-        lastGapSize = dropped + carried;
+        size = kept;
         if (size == 0) {
             headIndex = 0;
             headOffset = 0;
         }
+        lastGapSize = dropped + carried;
         droppedMessages += dropped;
         return dropped;
     }
@@ -247,6 +248,7 @@ public final class WriteQueue {
      */
     public void insertFront(byte[] src, long nowNanos) {
         Frame f = pool.acquire(src.length);
+        f.privateCopy = true;
         f.put(src, 0, src.length);
         if (size == 0) {
             lastProgressNanos = nowNanos;

@@ -221,9 +221,10 @@ class WriteQueueTest {
         assertEquals(185, queue.pendingBytes());
 
         int dropped = queue.dropOldestUnstarted(130);
-        // Head (70 left, partly written) stays; the private 15-byte frame and the first 50 go.
+        // Head (70 left, partly written) and the private 15-byte reply frame stay; both
+        // 50-byte messages go (after the first, 135 is still over 130).
         assertEquals(2, dropped);
-        assertEquals(120, queue.pendingBytes());
+        assertEquals(85, queue.pendingBytes());
 
         queue.releaseAll();
         assertEquals(0, queue.pendingBytes());

@@ -16,6 +16,7 @@ import io.fanout.engine.ConnectionHandler;
  * connections racily (a listing, never a decision) and posts kills to their owners.
  */
 final class ClientCommands {
+    private static final List<String> CLIENT_TYPES = List.of("normal", "master", "replica", "slave", "pubsub");
     private final RespProtocol protocol;
     private final RespSession session;
 
@@ -102,7 +103,8 @@ final class ClientCommands {
         String attr = args.string(2).toLowerCase(Locale.ROOT);
         String value = args.string(3);
         if (!attr.equals("lib-name") && !attr.equals("lib-ver")) {
-            out.error("ERR Unrecognized option '" + args.string(2) + "'");
+            RespSession.errorLatin1(out, "ERR Unrecognized option '" + RespSession.cArg(args, 2, Integer.MAX_VALUE)
+                    + "'");
             return;
         }
         if (!isPrintableWithoutSpaces(value) && !value.isEmpty()) {
@@ -117,39 +119,38 @@ final class ClientCommands {
         out.simple("OK");
     }
 
+    /**
+     * CLIENT LIST [TYPE type | ID id [id ...]], with Redis 7.0's parsing: one option only;
+     * an ID that is not an integer is an error, ids that cannot exist (&lt;= 0) just match nothing.
+     */
     private void list(RespArgs args, RespWriter out, int proto) {
         String type = null;
         List<Long> ids = null;
         int argc = args.count();
-        int j = 2;
-        while (j < argc) {
-            if (args.equalsIgnoreCase(j, "type") && j + 1 < argc) {
-                type = args.string(j + 1).toLowerCase(Locale.ROOT);
-                if (!List.of("normal", "master", "replica", "slave", "pubsub").contains(type)) {
-                    out.error("ERR Unknown client type '" + args.string(j + 1) + "'");
-                    return;
-                }
-                j += 2;
-            } else if (args.equalsIgnoreCase(j, "id") && j + 1 < argc) {
-                ids = new ArrayList<>();
-                for (j = j + 1; j < argc; j++) {
-                    long id;
-                    try {
-                        id = args.parseLong(j);
-                    } catch (NumberFormatException e) {
-                        out.error("ERR Invalid client ID");
-                        return;
-                    }
-                    if (id <= 0) {
-                        out.error("ERR Invalid client ID");
-                        return;
-                    }
-                    ids.add(id);
-                }
-            } else {
-                out.error("ERR syntax error");
+        if (argc == 4 && args.equalsIgnoreCase(2, "type")) {
+            type = args.string(3).toLowerCase(Locale.ROOT);
+            if (!CLIENT_TYPES.contains(type)) {
+                RespSession.errorLatin1(out, "ERR Unknown client type '"
+                        + RespSession.cArg(args, 3, Integer.MAX_VALUE) + "'");
                 return;
             }
+        } else if (argc >= 4 && args.equalsIgnoreCase(2, "id")) {
+            ids = new ArrayList<>();
+            for (int j = 3; j < argc; j++) {
+                long id;
+                try {
+                    id = args.parseLong(j);
+                } catch (NumberFormatException e) {
+                    out.error("ERR Invalid client ID");
+                    return;
+                }
+                if (id > 0) {
+                    ids.add(id);
+                }
+            }
+        } else if (argc != 2) {
+            out.error("ERR syntax error");
+            return;
         }
         StringBuilder sb = new StringBuilder();
         for (Connection c : sortedConnections()) {
@@ -195,6 +196,7 @@ final class ClientCommands {
         Long id = null;
         String type = null;
         String addr = null;
+        String laddr = null;
         boolean skipMe = true;
         for (int j = 2; j < argc; j += 2) {
             if (j + 1 >= argc) {
@@ -214,8 +216,9 @@ final class ClientCommands {
                 }
             } else if (args.equalsIgnoreCase(j, "type")) {
                 type = value.toLowerCase(Locale.ROOT);
-                if (!List.of("normal", "master", "replica", "slave", "pubsub").contains(type)) {
-                    out.error("ERR Unknown client type '" + value + "'");
+                if (!CLIENT_TYPES.contains(type)) {
+                    RespSession.errorLatin1(out, "ERR Unknown client type '"
+                            + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
                     return;
                 }
             } else if (args.equalsIgnoreCase(j, "addr")) {
@@ -229,11 +232,13 @@ final class ClientCommands {
                     out.error("ERR syntax error");
                     return;
                 }
-            } else if (args.equalsIgnoreCase(j, "user") || args.equalsIgnoreCase(j, "laddr")
-                    || args.equalsIgnoreCase(j, "maxage")) {
-                // Accepted for compatibility; fanout has one user and one local address per listener.
-                if (args.equalsIgnoreCase(j, "user") && !value.equals("default")) {
-                    out.error("ERR No such user '" + value + "'");
+            } else if (args.equalsIgnoreCase(j, "laddr")) {
+                laddr = value;
+            } else if (args.equalsIgnoreCase(j, "user")) {
+                // fanout has Redis's one user, "default", and every client is logged in as it.
+                if (!value.equals("default")) {
+                    RespSession.errorLatin1(out, "ERR No such user '"
+                            + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
                     return;
                 }
             } else {
@@ -246,6 +251,7 @@ final class ClientCommands {
             if (id != null && c.id() != id
                     || type != null && !type.equals(typeOf(c))
                     || addr != null && !addr.equals(c.remoteAddress())
+                    || laddr != null && !laddr.equals(c.localAddress())
                     || skipMe && c == session.connection()) {
                 continue;
             }
@@ -257,7 +263,7 @@ final class ClientCommands {
 
     private void killConnection(Connection c) {
         if (c == session.connection()) {
-            c.closeAfterFlush(CloseReason.KILLED); // after this reply, as Redis does
+            session.closeAfterReply(CloseReason.KILLED); // after this reply, as Redis does
         } else {
             c.closeFromAnyThread(CloseReason.KILLED);
         }
@@ -265,7 +271,9 @@ final class ClientCommands {
 
     /** One CLIENT LIST line, Redis 7.2's fields in Redis's order; fd is -1 (no fds in Java). */
     String describe(Connection c) {
-        long ageSeconds = (System.nanoTime() - c.openedNanos()) / 1_000_000_000L;
+        long nowNanos = System.nanoTime();
+        long ageSeconds = (nowNanos - c.openedNanos()) / 1_000_000_000L;
+        long idleSeconds = 0;
         ConnectionHandler h = c.handler();
         String name = "";
         int sub = 0;
@@ -284,6 +292,8 @@ final class ClientCommands {
             resp = s.protocolVersion();
             libName = s.libName();
             libVer = s.libVersion();
+            long last = s.lastInteractionNanos();
+            idleSeconds = (nowNanos - (last == 0 ? c.openedNanos() : last)) / 1_000_000_000L;
         } else {
             sub = 1;
             resp = 0;
@@ -292,7 +302,8 @@ final class ClientCommands {
         long omem = c.pendingBytes();
         int frames = c.writeQueue().frameCount();
         return "id=" + c.id() + " addr=" + c.remoteAddress() + " laddr=" + localAddress(c) + " fd=-1 name=" + name
-                + " age=" + ageSeconds + " idle=0 flags=" + (pubsub ? "P" : "N") + " db=0 sub=" + sub
+                + " age=" + ageSeconds + " idle=" + Math.max(0, idleSeconds) + " flags=" + (pubsub ? "P" : "N")
+                + " db=0 sub=" + sub
                 + " psub=" + psub + " ssub=" + ssub + " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
                 + " rbs=0 rbp=0 obl=0 oll=" + frames + " omem=" + omem + " tot-mem=" + omem
                 + " events=r" + (omem > 0 ? "w" : "") + " cmd=" + cmd + " user=default redir=-1 resp=" + resp

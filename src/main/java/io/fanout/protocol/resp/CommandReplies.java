@@ -3,6 +3,8 @@ package io.fanout.protocol.resp;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fanout.broker.GlobPattern;
+
 /**
  * COMMAND, COMMAND COUNT | DOCS | INFO | LIST, and the HELP replies, built from
  * {@link CommandTable} in Redis 7's shapes — enough for redis-cli and client libraries that
@@ -22,17 +24,7 @@ final class CommandReplies {
         }
         switch (sub) {
             case "count" -> out.integer(CommandTable.all().size());
-            case "list" -> {
-                List<String> names = new ArrayList<>();
-                for (CommandSpec spec : CommandTable.all()) {
-                    names.add(spec.name());
-                    for (CommandSpec s : spec.subcommands()) {
-                        names.add(s.fullName());
-                    }
-                }
-                out.arrayHeader(names.size());
-                names.forEach(out::bulk);
-            }
+            case "list" -> list(args, out);
             case "info" -> {
                 if (args.count() == 2) {
                     command(null, args, out, proto);
@@ -42,7 +34,7 @@ final class CommandReplies {
                 for (int i = 2; i < args.count(); i++) {
                     CommandSpec spec = find(args.asciiLower(i));
                     if (spec == null) {
-                        out.nullArray(proto);
+                        out.nullBulk(proto); // Redis 7.0 answers an unknown name with a null bulk
                     } else {
                         info(spec, out, proto);
                     }
@@ -78,16 +70,77 @@ final class CommandReplies {
         return parent == null ? null : parent.subcommand(lowerName.substring(bar + 1));
     }
 
+    /**
+     * COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN glob], Redis 7.0's rules:
+     * exactly these shapes, anything else is a syntax error; names include subcommands.
+     */
+    private static void list(RespArgs args, RespWriter out) {
+        int argc = args.count();
+        String filter = null;
+        String value = null;
+        if (argc == 5 && args.equalsIgnoreCase(2, "filterby")) {
+            filter = args.asciiLower(3);
+            value = args.string(4);
+            if (!filter.equals("module") && !filter.equals("aclcat") && !filter.equals("pattern")) {
+                out.error("ERR syntax error");
+                return;
+            }
+        } else if (argc != 2) {
+            out.error("ERR syntax error");
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (CommandSpec spec : CommandTable.all()) {
+            addIfListed(spec, filter, value, names);
+            for (CommandSpec s : spec.subcommands()) {
+                addIfListed(s, filter, value, names);
+            }
+        }
+        out.arrayHeader(names.size());
+        names.forEach(out::bulk);
+    }
+
+    private static void addIfListed(CommandSpec spec, String filter, String value, List<String> names) {
+        boolean listed;
+        if (filter == null) {
+            listed = true;
+        } else if (filter.equals("module")) {
+            listed = false; // fanout has no modules
+        } else if (filter.equals("aclcat")) {
+            listed = spec.aclCategories().contains("@" + value.toLowerCase(java.util.Locale.ROOT));
+        } else {
+            listed = GlobPattern.matches(value.toLowerCase(java.util.Locale.ROOT).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8), spec.fullName().getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        if (listed) {
+            names.add(spec.fullName());
+        }
+    }
+
+    /**
+     * One COMMAND INFO entry, Redis 7.0's ten fields: name, arity, flags, first key, last key,
+     * key step, ACL categories, tips, key specs (always empty here), subcommands. Flags,
+     * categories, tips, key specs and subcommands are sets in RESP3, as Redis sends them.
+     */
     private static void info(CommandSpec spec, RespWriter out, int proto) {
         out.arrayHeader(10).bulk(spec.fullName()).integer(spec.arity());
         out.setHeader(spec.flags().size(), proto);
         for (String f : spec.flags()) {
             out.simple(f);
         }
-        out.integer(0).integer(0).integer(0);
-        out.setHeader(1, proto).simple("@" + spec.group());
-        out.arrayHeader(0).arrayHeader(0);
-        out.arrayHeader(spec.subcommands().size());
+        out.integer(spec.firstKey()).integer(spec.lastKey()).integer(spec.keyStep());
+        List<String> categories = spec.aclCategories();
+        out.setHeader(categories.size(), proto);
+        for (String c : categories) {
+            out.simple(c);
+        }
+        out.setHeader(spec.tips().size(), proto);
+        for (String t : spec.tips()) {
+            out.bulk(t);
+        }
+        out.setHeader(0, proto);
+        out.setHeader(spec.subcommands().size(), proto);
         for (CommandSpec s : spec.subcommands()) {
             info(s, out, proto);
         }
@@ -135,6 +188,6 @@ final class CommandReplies {
             out.simple(line);
         }
         out.simple("HELP");
-        out.simple("    Print this help.");
+        out.simple("    Prints this help."); // Redis 7.0's wording
     }
 }

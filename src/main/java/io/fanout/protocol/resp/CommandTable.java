@@ -24,13 +24,14 @@ final class CommandTable {
                 "Stops listening to messages published to channels that match one or more patterns.",
                 "pubsub", "noscript", "loading", "stale", "pubsub-context"));
         add(CommandSpec.of("ssubscribe", -2, "pubsub", "7.0.0", "Listens for messages published to shard channels.",
-                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
-        add(CommandSpec.of("sunsubscribe", -1, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.",
-                "pubsub", "noscript", "loading", "stale", "pubsub-context"));
+                "pubsub", "noscript", "loading", "stale", "pubsub-context").withKeys(1, -1, 1));
+        add(CommandSpec.of("sunsubscribe", -1, "pubsub", "7.0.0",
+                "Stops listening to messages posted to shard channels.",
+                "pubsub", "noscript", "loading", "stale", "pubsub-context").withKeys(1, -1, 1));
         add(CommandSpec.of("publish", 3, "pubsub", "2.0.0", "Posts a message to a channel.",
                 "pubsub", "loading", "stale", "fast"));
         add(CommandSpec.of("spublish", 3, "pubsub", "7.0.0", "Post a message to a shard channel",
-                "pubsub", "loading", "stale", "fast"));
+                "pubsub", "loading", "stale", "fast").withKeys(1, 1, 1));
         add(CommandSpec.of("pubsub", -2, "pubsub", "2.8.0", "A container for Pub/Sub commands.").withSubcommands(
                 CommandSpec.of("channels", -2, "pubsub", "2.8.0", "Returns the active channels.",
                         "pubsub", "loading", "stale"),
@@ -45,30 +46,32 @@ final class CommandTable {
                 CommandSpec.of("help", 2, "pubsub", "6.2.0", "Returns helpful text about the different subcommands.",
                         "loading", "stale")));
         add(CommandSpec.of("ping", -1, "connection", "1.0.0", "Returns the server's liveliness response.",
-                "fast", "pubsub-context"));
-        add(CommandSpec.of("echo", 2, "connection", "1.0.0", "Returns the given string.", "fast"));
+                "fast", "pubsub-context").withTips("request_policy:all_shards", "response_policy:all_succeeded"));
+        add(CommandSpec.of("echo", 2, "connection", "1.0.0", "Returns the given string.", "loading", "stale", "fast"));
         add(CommandSpec.of("quit", -1, "connection", "1.0.0", "Closes the connection.",
-                "allow_busy", "noscript", "loading", "stale", "fast", "no-auth", "pubsub-context"));
+                "noscript", "loading", "stale", "fast", "no_auth", "allow_busy", "pubsub-context"));
         add(CommandSpec.of("reset", 1, "connection", "6.2.0", "Resets the connection.",
-                "noscript", "loading", "stale", "fast", "no-auth", "pubsub-context"));
+                "noscript", "loading", "stale", "fast", "no_auth", "allow_busy", "pubsub-context"));
         add(CommandSpec.of("hello", -1, "connection", "6.0.0", "Handshakes with the Redis server.",
-                "noscript", "loading", "stale", "fast", "no-auth"));
+                "noscript", "loading", "stale", "fast", "no_auth", "allow_busy"));
         add(CommandSpec.of("auth", -2, "connection", "1.0.0", "Authenticates the connection.",
-                "noscript", "loading", "stale", "fast", "no-auth"));
+                "noscript", "loading", "stale", "fast", "no_auth", "allow_busy"));
         add(CommandSpec.of("select", 2, "connection", "1.0.0", "Changes the selected database.",
                 "loading", "stale", "fast"));
         add(CommandSpec.of("client", -2, "connection", "2.4.0", "A container for client connection commands.")
                 .withSubcommands(
-                        CommandSpec.of("id", 2, "connection", "5.0.0", "Returns the unique client ID of the connection.",
+                        CommandSpec.of("id", 2, "connection", "5.0.0",
+                                "Returns the unique client ID of the connection.",
                                 "noscript", "loading", "stale"),
                         CommandSpec.of("setname", 3, "connection", "2.6.9", "Sets the connection name.",
                                 "noscript", "loading", "stale"),
                         CommandSpec.of("getname", 2, "connection", "2.6.9", "Returns the name of the connection.",
                                 "noscript", "loading", "stale"),
                         CommandSpec.of("list", -2, "connection", "2.4.0", "Lists open connections.",
-                                "admin", "noscript", "loading", "stale"),
+                                "admin", "noscript", "loading", "stale").withTips("nondeterministic_output"),
                         CommandSpec.of("info", 2, "connection", "6.2.0",
-                                "Returns information about the connection.", "noscript", "loading", "stale"),
+                                "Returns information about the connection.", "noscript", "loading", "stale")
+                                .withTips("nondeterministic_output"),
                         CommandSpec.of("kill", -3, "connection", "2.4.0", "Terminates open connections.",
                                 "admin", "noscript", "loading", "stale"),
                         CommandSpec.of("setinfo", 4, "connection", "7.2.0",
@@ -77,18 +80,20 @@ final class CommandTable {
                         CommandSpec.of("help", 2, "connection", "5.0.0",
                                 "Returns helpful text about the different subcommands.", "loading", "stale")));
         add(CommandSpec.of("info", -1, "server", "1.0.0", "Returns information and statistics about the server.",
-                "loading", "stale"));
+                "loading", "stale").withTips("nondeterministic_output", "request_policy:all_shards",
+                "response_policy:special"));
         add(CommandSpec.of("command", -1, "server", "2.8.13", "Returns detailed information about all commands.",
-                "loading", "stale").withSubcommands(
+                "loading", "stale").withTips("nondeterministic_output_order").withSubcommands(
                         CommandSpec.of("count", 2, "server", "2.8.13", "Returns a count of commands.",
                                 "loading", "stale"),
                         CommandSpec.of("docs", -2, "server", "7.0.0",
                                 "Returns documentary information about one, multiple or all commands.",
-                                "loading", "stale"),
+                                "loading", "stale").withTips("nondeterministic_output_order"),
                         CommandSpec.of("info", -2, "server", "2.8.13",
-                                "Returns information about one, multiple or all commands.", "loading", "stale"),
+                                "Returns information about one, multiple or all commands.", "loading", "stale")
+                                .withTips("nondeterministic_output_order"),
                         CommandSpec.of("list", -2, "server", "7.0.0", "Returns a list of command names.",
-                                "loading", "stale"),
+                                "loading", "stale").withTips("nondeterministic_output_order"),
                         CommandSpec.of("help", 2, "server", "5.0.0",
                                 "Returns helpful text about the different subcommands.", "loading", "stale")));
     }

@@ -1,6 +1,7 @@
 package io.fanout.protocol.resp;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +50,8 @@ final class RespSession implements ConnectionHandler {
     private String libVersion = "";
     private volatile CommandSpec lastCommand;
     private long commandsProcessed;
+    private long lastInteractionNanos;
+    private CloseReason closeAfterReply;
 
     RespSession(RespProtocol protocol, Connection connection) {
         this.protocol = protocol;
@@ -114,6 +117,11 @@ final class RespSession implements ConnectionHandler {
         return commandsProcessed;
     }
 
+    /** Loop time of the last command, or 0 before the first (CLIENT LIST idle=). */
+    long lastInteractionNanos() {
+        return lastInteractionNanos;
+    }
+
     // ---- input ----------------------------------------------------------------------
 
     @Override
@@ -127,7 +135,7 @@ final class RespSession implements ConnectionHandler {
                 in.position(in.limit());
                 if (e.replyBeforeClose()) {
                     out.reset();
-                    out.error(e.messageBytes());
+                    out.error(protocolErrorText(e));
                     flushReply();
                     c.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
                 } else {
@@ -141,7 +149,32 @@ final class RespSession implements ConnectionHandler {
             out.reset();
             execute();
             flushReply();
+            if (closeAfterReply != null) {
+                // QUIT, or CLIENT KILL of this very client: the reply is queued, then we go.
+                c.closeAfterFlush(closeAfterReply);
+                return;
+            }
         }
+    }
+
+    /** Redis sends "-ERR Protocol error: ..." (the decoder's text after "ERR "). */
+    private static byte[] protocolErrorText(RespProtocolException e) {
+        byte[] text = e.messageBytes();
+        byte[] full = new byte[4 + text.length];
+        full[0] = 'E';
+        full[1] = 'R';
+        full[2] = 'R';
+        full[3] = ' ';
+        System.arraycopy(text, 0, full, 4, text.length);
+        return full;
+    }
+
+    /**
+     * Closes this connection once the current command's reply is queued: closing first would
+     * drop the reply, because a closing connection queues nothing more.
+     */
+    void closeAfterReply(CloseReason reason) {
+        closeAfterReply = reason;
     }
 
     private void flushReply() {
@@ -153,6 +186,7 @@ final class RespSession implements ConnectionHandler {
 
     private void execute() {
         commandsProcessed++;
+        lastInteractionNanos = connection.loop().nowNanos();
         // The hot path first: PUBLISH without a String for the command name.
         if (args.equalsIgnoreCase(0, "publish") && args.count() == 3 && authenticated && canRunHere()) {
             lastCommand = PUBLISH;
@@ -163,7 +197,7 @@ final class RespSession implements ConnectionHandler {
         if (command.equals("quit")) {
             lastCommand = CommandTable.lookup("quit");
             out.simple("OK");
-            connection.closeAfterFlush(CloseReason.QUIT);
+            closeAfterReply(CloseReason.QUIT);
             return;
         }
         CommandSpec spec = CommandTable.lookup(command);
@@ -174,7 +208,8 @@ final class RespSession implements ConnectionHandler {
         if (spec.isContainer() && args.count() >= 2) {
             CommandSpec sub = spec.subcommand(args.asciiLower(1));
             if (sub == null) {
-                out.error("ERR unknown subcommand '" + clip(args.string(1)) + "'. Try " + spec.upperName() + " HELP.");
+                errorLatin1(out, "ERR unknown subcommand '" + cArg(args, 1, 128) + "'. Try " + spec.upperName()
+                        + " HELP.");
                 return;
             }
             spec = sub;
@@ -235,19 +270,40 @@ final class RespSession implements ConnectionHandler {
         }
     }
 
+    /**
+     * Redis's text, built as Redis builds it: the name and each argument printed with C's
+     * {@code %.*s} (so a NUL byte ends it), the argument list capped near 128 bytes.
+     */
     private void unknownCommand() {
         StringBuilder list = new StringBuilder();
         for (int i = 1; i < args.count() && list.length() < 128; i++) {
-            String a = args.string(i);
-            int room = 128 - list.length();
-            list.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
+            String arg = cArg(args, i, 128 - list.length());
+            list.append('\'').append(arg).append("' ");
         }
-        String text = "ERR unknown command '" + clip(args.string(0)) + "', with args beginning with: " + list;
-        out.error(text.replace('\r', ' ').replace('\n', ' '));
+        errorLatin1(out, "ERR unknown command '" + cArg(args, 0, 128) + "', with args beginning with: " + list);
     }
 
-    private static String clip(String s) {
-        return s.length() > 128 ? s.substring(0, 128) : s;
+    /**
+     * Argument {@code i} as C's {@code "%.Ns"} prints it, which is how Redis quotes arguments in
+     * its error texts: the bytes up to the first NUL, at most {@code maxBytes} of them, one
+     * char per byte (ISO-8859-1) so {@link #errorLatin1} writes them back unchanged.
+     */
+    static String cArg(RespArgs args, int i, int maxBytes) {
+        int len = Math.min(args.length(i), maxBytes);
+        StringBuilder sb = new StringBuilder(len);
+        for (int j = 0; j < len; j++) {
+            byte b = args.byteAt(i, j);
+            if (b == 0) {
+                break;
+            }
+            sb.append((char) (b & 0xFF));
+        }
+        return sb.toString();
+    }
+
+    /** Writes an error whose text holds one char per byte (see {@link #cArg}). */
+    static void errorLatin1(RespWriter out, String text) {
+        out.error(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     // ---- pub/sub --------------------------------------------------------------------
@@ -352,7 +408,7 @@ final class RespSession implements ConnectionHandler {
         switch (sub) {
             case "channels", "shardchannels" -> {
                 if (argc > 3) {
-                    subcommandSyntaxError(sub, "PUBSUB");
+                    subcommandSyntaxError("PUBSUB");
                     return;
                 }
                 TopicKind kind = sub.equals("channels") ? TopicKind.CHANNEL : TopicKind.SHARD;
@@ -383,12 +439,14 @@ final class RespSession implements ConnectionHandler {
                 "    Return the currently active shard level channels matching a <pattern> (default: '*').",
                 "SHARDNUMSUB [<shardchannel> ...]",
                 "    Return the number of subscribers for the specified shard level channel(s)"});
-            default -> subcommandSyntaxError(sub, "PUBSUB");
+            default -> subcommandSyntaxError("PUBSUB");
         }
     }
 
-    private void subcommandSyntaxError(String sub, String command) {
-        out.error("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try " + command + " HELP.");
+    /** Redis quotes the subcommand as the client typed it (argv[1]), clipped to 128 bytes. */
+    private void subcommandSyntaxError(String command) {
+        errorLatin1(out, "ERR unknown subcommand or wrong number of arguments for '" + cArg(args, 1, 128)
+                + "'. Try " + command + " HELP.");
     }
 
     // ---- connection commands ---------------------------------------------------------
@@ -421,7 +479,7 @@ final class RespSession implements ConnectionHandler {
             return;
         }
         if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
-            out.error("ERR value is not an integer or out of range");
+            out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
         } else if (db < 0 || db > 15) {
             out.error("ERR DB index is out of range");
         } else {
@@ -493,7 +551,7 @@ final class RespSession implements ConnectionHandler {
                 newName = args.string(j + 1);
                 j++;
             } else {
-                out.error("ERR Syntax error in HELLO option '" + args.string(j) + "'");
+                errorLatin1(out, "ERR Syntax error in HELLO option '" + cArg(args, j, Integer.MAX_VALUE) + "'");
                 return;
             }
         }
@@ -503,7 +561,7 @@ final class RespSession implements ConnectionHandler {
         }
         if (!authenticated) {
             out.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-                    + "<proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+                    + "AUTH <user> <pass> option can be used to authenticate the client and select "
                     + "the RESP protocol version at the same time");
             return;
         }
