@@ -60,6 +60,11 @@ public record BenchConfig(String host, int port, Proto proto, int subscribers, i
         return c.withMaxLag(512 * 1024 / c.deliveryFrameBytes());
     }
 
+    public BenchConfig withChannel(String name) {
+        return new BenchConfig(host, port, proto, subscribers, publishers, payloadBytes, durationNanos, warmupNanos,
+                name, mode, ratePerSecond, window, maxLag, stalled, setupTimeoutNanos, drainNanos, subscriberThreads);
+    }
+
     public BenchConfig withStalled(int n) {
         return new BenchConfig(host, port, proto, subscribers, publishers, payloadBytes, durationNanos, warmupNanos,
                 channel, mode, ratePerSecond, window, maxLag, n, setupTimeoutNanos, drainNanos, subscriberThreads);

@@ -88,7 +88,7 @@ public final class BenchRun {
 
     private void connectAll() throws BenchException {
         long deadline = System.nanoTime() + config.setupTimeoutNanos();
-        int bufferBytes = subscriberBufferBytes();
+        int carryBytes = carryBytes();
         int healthy = config.subscribers();
         byte[] subscribe = resp("SUBSCRIBE", config.channel());
         byte[] clientId = resp("CLIENT", "ID");
@@ -96,7 +96,7 @@ public final class BenchRun {
         // one cannot confirm it joined by reading everything after.
         for (int j = 0; j < config.stalled(); j++) {
             SocketChannel ch = connect(deadline, true);
-            Subscriber s = new Subscriber(healthy + j, true, ch, config.publishers(), 16 * 1024);
+            Subscriber s = new Subscriber(healthy + j, true, ch, config.publishers(), carryBytes);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 s.awaitingClientId = true;
                 writeBlocking(ch, clientId);
@@ -109,7 +109,7 @@ public final class BenchRun {
             if (config.proto() == BenchConfig.Proto.RESP) {
                 writeBlocking(ch, subscribe);
             }
-            subscribers.add(new Subscriber(i, false, ch, config.publishers(), bufferBytes));
+            subscribers.add(new Subscriber(i, false, ch, config.publishers(), carryBytes));
         }
         publishers = new Publisher[config.publishers()];
         for (int p = 0; p < publishers.length; p++) {
@@ -166,11 +166,14 @@ public final class BenchRun {
         }
     }
 
-    /** Per-subscriber read buffer: larger for few subscribers (fewer reads), never under two frames. */
-    private int subscriberBufferBytes() {
-        int total = Math.max(1, config.subscribers());
-        int base = Math.max(16 * 1024, Math.min(256 * 1024, (16 << 20) / total));
-        return Math.max(base, 2 * config.deliveryFrameBytes() + 1024);
+    /** Room for a subscriber's incomplete last frame (it grows if a larger frame comes). */
+    private int carryBytes() {
+        return Math.max(4 * 1024, 2 * config.deliveryFrameBytes() + 1024);
+    }
+
+    /** One read buffer per subscriber loop: large reads are what keep the tool cheap. */
+    private int readBufferBytes() {
+        return Math.max(1 << 20, 4 * config.deliveryFrameBytes());
     }
 
     /** "redis 7.0.15" or "fanout 0.1.0" from INFO server; "unknown" if the server will not say. */
@@ -222,7 +225,7 @@ public final class BenchRun {
     private void startLoops(RunState state) throws BenchException {
         try {
             for (int t = 0; t < config.subscriberThreads(); t++) {
-                SubscriberLoop loop = new SubscriberLoop(t, state, SubscriberDecoder.of(config));
+                SubscriberLoop loop = new SubscriberLoop(t, state, SubscriberDecoder.of(config), readBufferBytes());
                 loops.add(loop);
                 loop.start();
             }
@@ -470,6 +473,8 @@ public final class BenchRun {
             source = "none cut";
         } else if (fromServer == cut) {
             source = "cut times from the server's CLIENT LIST (polled every 100 ms)";
+        } else if (fromServer > 0) {
+            source = fromServer + " cut times from the server's CLIENT LIST, the rest from reading after the run";
         } else {
             source = "cut times are when the stalled subscriber read its end of stream after the run";
         }

@@ -8,11 +8,15 @@ import java.nio.ByteBuffer;
  * RESP bulk string:
  *
  * <pre>
- *   offset 0      1..4          5..20              21..36
- *          'B'    publisher id  sequence number    send time (System.nanoTime)
- *                 4 hex digits  16 hex digits      16 hex digits (two's complement)
+ *   offset 0    1..8          9..12         13..28            29..44
+ *          'B'  run tag       publisher id  sequence number   send time (System.nanoTime)
+ *               8 hex digits  4 hex digits  16 hex digits     16 hex digits (two's complement)
  *   then '.' up to the payload size
  * </pre>
+ *
+ * <p>The run tag is random per run: a shared server (the Redis on 6379, used by tests and
+ * by people) may carry another bench's messages on the same channel, and those must be
+ * counted as foreign, not as reordered or duplicated deliveries of this run.
  *
  * <p>Hex, not decimal, because a fixed width keeps encode and decode branch-free (eight
  * digits per long, see {@link #hex8}) and a {@code nanoTime} may be negative. The decoder is an instance (one per subscriber loop
@@ -23,26 +27,38 @@ import java.nio.ByteBuffer;
 final class PayloadHeader {
     static final byte MARK = 'B';
     static final byte PAD = '.';
+    static final int TAG_DIGITS = 8;
     static final int PUBLISHER_DIGITS = 4;
     static final int SEQUENCE_DIGITS = 16;
     static final int TIME_DIGITS = 16;
-    /** 37: the smallest payload the bench can send. */
-    static final int BYTES = 1 + PUBLISHER_DIGITS + SEQUENCE_DIGITS + TIME_DIGITS;
+    /** 45: the smallest payload the bench can send. */
+    static final int BYTES = 1 + TAG_DIGITS + PUBLISHER_DIGITS + SEQUENCE_DIGITS + TIME_DIGITS;
     static final int MAX_PUBLISHERS = 1 << (4 * PUBLISHER_DIGITS);
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** This run's tag as its eight ASCII digits, big-endian: compared whole, never decoded. */
+    private final long runTagWord;
 
     /** Set by the last successful {@link #tryDecode}. */
     int publisher;
     long sequence;
     long sentNanos;
 
+    /** A decoder that accepts only payloads of the run tagged runTag. */
+    PayloadHeader(int runTag) {
+        ByteBuffer tag = ByteBuffer.allocate(TAG_DIGITS);
+        putHex(tag, runTag & 0xFFFF_FFFFL, TAG_DIGITS);
+        this.runTagWord = tag.getLong(0);
+    }
+
     /**
      * Writes the header at dst's position and advances it by {@link #BYTES}. The caller pads
      * the rest of the payload.
      */
-    static void encode(ByteBuffer dst, int publisher, long sequence, long sentNanos) {
+    static void encode(ByteBuffer dst, int runTag, int publisher, long sequence, long sentNanos) {
         dst.put(MARK);
+        putHex(dst, runTag & 0xFFFF_FFFFL, TAG_DIGITS);
         putHex(dst, publisher, PUBLISHER_DIGITS);
         putHex(dst, sequence, SEQUENCE_DIGITS);
         putHex(dst, sentNanos, TIME_DIGITS);
@@ -58,18 +74,19 @@ final class PayloadHeader {
      * Reads a header from src[offset, offset+length) without moving src's position. src must
      * be big-endian (the ByteBuffer default): the digits are read eight at a time.
      *
-     * @return false when the bytes are not a bench payload (too short, wrong mark, not
-     *         lowercase hex): foreign traffic on the channel, counted but never measured
+     * @return false when the bytes are not a payload of this run (too short, wrong mark,
+     *         another run's tag, not lowercase hex): foreign traffic on the channel, counted
+     *         but never measured
      */
     boolean tryDecode(ByteBuffer src, int offset, int length) {
-        if (length < BYTES || src.get(offset) != MARK) {
+        if (length < BYTES || src.get(offset) != MARK || src.getLong(offset + 1) != runTagWord) {
             return false;
         }
-        long p = hex8(ZERO_DIGITS | (src.getInt(offset + 1) & 0xFFFF_FFFFL));
-        long seqHigh = hex8(src.getLong(offset + 5));
-        long seqLow = hex8(src.getLong(offset + 13));
-        long timeHigh = hex8(src.getLong(offset + 21));
-        long timeLow = hex8(src.getLong(offset + 29));
+        long p = hex8(ZERO_DIGITS | (src.getInt(offset + 9) & 0xFFFF_FFFFL));
+        long seqHigh = hex8(src.getLong(offset + 13));
+        long seqLow = hex8(src.getLong(offset + 21));
+        long timeHigh = hex8(src.getLong(offset + 29));
+        long timeLow = hex8(src.getLong(offset + 37));
         if ((p | seqHigh | seqLow | timeHigh | timeLow) < 0) {
             return false;
         }

@@ -262,7 +262,7 @@ final class PublisherLoop implements Runnable {
     private void encode(Publisher p, long stamp) {
         ByteBuffer o = p.out;
         o.put(publishPrefix);
-        PayloadHeader.encode(o, p.id, p.nextSequence, stamp);
+        PayloadHeader.encode(o, run.runTag, p.id, p.nextSequence, stamp);
         o.put(padding);
         o.put(terminator);
         p.nextSequence++;

@@ -23,6 +23,8 @@ final class RunState {
     static final long CUT = Long.MAX_VALUE;
 
     final int healthy;
+    /** Random per run, carried by every payload: tells this run's messages from another's. */
+    final int runTag = java.util.concurrent.ThreadLocalRandom.current().nextInt();
     final AtomicLongArray progress;
     /** Counted down once per subscriber: subscribed (or probed), failed, or cut during setup. */
     final CountDownLatch setup;

@@ -18,7 +18,8 @@ final class Subscriber implements FrameSink {
     final int index;
     final boolean stalled;
     final SocketChannel channel;
-    final ByteBuffer in;
+    /** The incomplete frame left at the end of the last read, copied back in front of the next. */
+    ByteBuffer carry;
     final SequenceTracker sequences;
     private SubscriberLoop loop;
     SelectionKey key;
@@ -39,11 +40,11 @@ final class Subscriber implements FrameSink {
     /** nanoTime when a server-side view (CLIENT LIST) first missed this client; -1 if never. */
     volatile long serverGoneAtNanos = -1;
 
-    Subscriber(int index, boolean stalled, SocketChannel channel, int publishers, int bufferBytes) {
+    Subscriber(int index, boolean stalled, SocketChannel channel, int publishers, int carryBytes) {
         this.index = index;
         this.stalled = stalled;
         this.channel = channel;
-        this.in = ByteBuffer.allocateDirect(bufferBytes);
+        this.carry = ByteBuffer.allocateDirect(carryBytes);
         this.sequences = new SequenceTracker(publishers);
     }
 

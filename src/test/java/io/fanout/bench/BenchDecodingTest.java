@@ -52,9 +52,15 @@ class BenchDecodingTest {
         }
     }
 
+    private static final int TAG = 0x5eed1234;
+
     private static byte[] payload(int publisher, long seq, long nanos, int size) {
+        return payload(TAG, publisher, seq, nanos, size);
+    }
+
+    private static byte[] payload(int tag, int publisher, long seq, long nanos, int size) {
         ByteBuffer b = ByteBuffer.allocate(size);
-        PayloadHeader.encode(b, publisher, seq, nanos);
+        PayloadHeader.encode(b, tag, publisher, seq, nanos);
         while (b.hasRemaining()) {
             b.put(PayloadHeader.PAD);
         }
@@ -67,7 +73,7 @@ class BenchDecodingTest {
             byte[] p = payload(0xBEEF, 123_456_789_012L, nanos, 64);
             String text = new String(p, StandardCharsets.US_ASCII);
             assertFalse(text.contains("\n") || text.contains("\r"), text);
-            PayloadHeader h = new PayloadHeader();
+            PayloadHeader h = new PayloadHeader(TAG);
             assertTrue(h.tryDecode(ByteBuffer.wrap(p), 0, p.length));
             assertEquals(0xBEEF, h.publisher);
             assertEquals(123_456_789_012L, h.sequence);
@@ -93,10 +99,13 @@ class BenchDecodingTest {
 
     @Test
     void foreignPayloadsAreRejected() {
-        PayloadHeader h = new PayloadHeader();
-        byte[] p = payload(1, 2, 3, 40);
+        PayloadHeader h = new PayloadHeader(TAG);
+        byte[] p = payload(1, 2, 3, 48);
+        assertTrue(h.tryDecode(ByteBuffer.wrap(p), 0, p.length));
         assertFalse(h.tryDecode(ByteBuffer.wrap(p), 0, PayloadHeader.BYTES - 1), "too short");
-        p[10] = 'x';
+        byte[] other = payload(TAG + 1, 1, 2, 3, 48);
+        assertFalse(h.tryDecode(ByteBuffer.wrap(other), 0, other.length), "another run's message");
+        p[20] = 'x';
         assertFalse(h.tryDecode(ByteBuffer.wrap(p), 0, p.length), "not hex");
         byte[] hello = "hello world, this is not a bench payload".getBytes(StandardCharsets.US_ASCII);
         assertFalse(h.tryDecode(ByteBuffer.wrap(hello), 0, hello.length), "no mark");
@@ -119,36 +128,36 @@ class BenchDecodingTest {
 
     @Test
     void respDecoderReportsTheSameFramesAtEverySplitPoint() {
-        byte[] p1 = payload(0, 0, 10, 40);
-        byte[] p2 = payload(0, 1, 20, 40);
+        byte[] p1 = payload(0, 0, 10, 48);
+        byte[] p2 = payload(0, 1, 20, 48);
         byte[] stream = respStream(p1, p2);
         List<String> expected = List.of("integer 42", "subscribed",
                 "message " + new String(p1, StandardCharsets.US_ASCII), "error ERR nope",
                 "message " + new String(p2, StandardCharsets.US_ASCII), "message hello");
         for (int split = 0; split <= stream.length; split++) {
-            assertEquals(expected, feed(new RespPushDecoder("bench", 40), stream, split), "split at " + split);
+            assertEquals(expected, feed(new RespPushDecoder("bench", 48), stream, split), "split at " + split);
         }
-        assertEquals(expected, feedBytewise(new RespPushDecoder("bench", 40), stream));
+        assertEquals(expected, feedBytewise(new RespPushDecoder("bench", 48), stream));
     }
 
     @Test
     void lineDecoderReportsTheSameFramesAtEverySplitPoint() {
-        byte[] p1 = payload(0, 0, 10, 40);
-        byte[] p2 = payload(1, 7, 20, 40);
+        byte[] p1 = payload(0, 0, 10, 48);
+        byte[] p2 = payload(1, 7, 20, 48);
         String s = "?probe\n" + new String(p1, StandardCharsets.US_ASCII) + "\nchatter from nc\r\n"
                 + new String(p2, StandardCharsets.US_ASCII) + "\n";
         byte[] stream = s.getBytes(StandardCharsets.US_ASCII);
         List<String> expected = List.of("probe", "message " + new String(p1, StandardCharsets.US_ASCII),
                 "message chatter from nc", "message " + new String(p2, StandardCharsets.US_ASCII));
         for (int split = 0; split <= stream.length; split++) {
-            assertEquals(expected, feed(new LineFrameDecoder(40), stream, split), "split at " + split);
+            assertEquals(expected, feed(new LineFrameDecoder(48), stream, split), "split at " + split);
         }
-        assertEquals(expected, feedBytewise(new LineFrameDecoder(40), stream));
+        assertEquals(expected, feedBytewise(new LineFrameDecoder(48), stream));
     }
 
     @Test
     void respDecoderRejectsGarbage() {
-        RespPushDecoder d = new RespPushDecoder("bench", 40);
+        RespPushDecoder d = new RespPushDecoder("bench", 48);
         ByteBuffer b = ByteBuffer.wrap("*3\r\n$7\r\nmessage\r\n%oops\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(SubscriberDecoder.MALFORMED, d.decode(b, new Recorder()));
         ByteBuffer c = ByteBuffer.wrap("hello\r\n".getBytes(StandardCharsets.US_ASCII));
