@@ -64,8 +64,8 @@ public class HotPathBenchmarks {
             publishes.put(publish);
         }
         publishes.flip();
-        pool = new FramePool(1, 16 << 20);
-        queue = new WriteQueue(pool, 0);
+        pool = new FramePool(16 << 20);
+        queue = new WriteQueue(pool);
         frames = new Frame[64];
         for (int i = 0; i < frames.length; i++) {
             frames[i] = pool.acquire(90).put(new byte[90]);

@@ -2,8 +2,6 @@ package io.fanout.broker;
 
 import java.nio.ByteBuffer;
 
-import io.fanout.engine.Frame;
-import io.fanout.engine.FramePool;
 
 /**
  * The message being fanned out right now on one loop: its topic, its payload (a read-only
@@ -48,10 +46,5 @@ public final class Publication {
 
     public Origin origin() {
         return origin;
-    }
-
-    /** A frame of at least {@code bytes} capacity from {@code pool}: convenience for forms. */
-    public static Frame frame(FramePool pool, int bytes) {
-        return pool.acquire(bytes);
     }
 }

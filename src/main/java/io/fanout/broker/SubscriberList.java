@@ -2,6 +2,8 @@ package io.fanout.broker;
 
 import java.util.Arrays;
 
+import io.fanout.engine.Frame;
+
 /**
  * The subscribers of one topic on one loop, grouped by wire form so a delivery walks a plain
  * array and retains each shared frame once per form, not once per subscriber.
@@ -11,10 +13,18 @@ final class SubscriberList {
     private final Subscription[][] byForm;
     private final int[] countByForm;
     private int total;
+    /**
+     * Per form, the frame this turn's last message went out in, with one reference held
+     * here, so the next message of the same turn can be appended to it (see TopicShard).
+     */
+    final Frame[] batchFrame;
+    final long[] batchTurn;
 
     SubscriberList(int formCount) {
         byForm = new Subscription[formCount][];
         countByForm = new int[formCount];
+        batchFrame = new Frame[formCount];
+        batchTurn = new long[formCount];
     }
 
     void add(Subscription s) {

@@ -1,12 +1,12 @@
 package io.fanout.broker;
 
 import io.fanout.engine.Frame;
-import io.fanout.engine.FramePool;
 
 /**
  * One way a published message is written on the wire (a line, a RESP2 array, a RESP3 push).
- * The broker asks each form for a frame at most once per message (and once per matching
- * pattern) and shares it with every subscriber of that form.
+ * The broker writes each message at most once per form (and once per matching pattern) and
+ * shares the bytes with every subscriber of that form — in a frame of their own, or
+ * appended to the frame the same subscribers already got earlier in this loop turn.
  *
  * <p>Implementations are stateless and thread-safe; {@link #index()} is the form's dense
  * position in the broker's form list.
@@ -14,9 +14,12 @@ import io.fanout.engine.FramePool;
 public interface WireForm {
     int index();
 
-    /** The frame for a subscriber of the channel (or shard channel) itself. */
-    Frame encode(Publication publication, FramePool pool);
+    /** Bytes {@link #writeTo} will append; {@code pattern} is null for a direct subscriber. */
+    int encodedLength(Publication publication, byte[] pattern);
 
-    /** The frame for a subscriber of {@code pattern} that matched the channel. */
-    Frame encodeForPattern(Publication publication, byte[] pattern, FramePool pool);
+    /**
+     * Appends the message as a subscriber of the channel (pattern null) or of
+     * {@code pattern} receives it. The frame has at least {@link #encodedLength} free bytes.
+     */
+    void writeTo(Frame frame, Publication publication, byte[] pattern);
 }

@@ -57,7 +57,7 @@ public final class Connection {
         this.protocol = protocol;
         this.remoteAddress = remoteAddress;
         this.openedNanos = openedNanos;
-        this.queue = new WriteQueue(loop.framePool(), loop.index());
+        this.queue = new WriteQueue(loop.framePool());
     }
 
     public long id() {
@@ -134,6 +134,15 @@ public final class Connection {
         }
         queue.enqueue(frame, loop.nowNanos());
         loop.onEnqueued(this, frame.length());
+    }
+
+    /**
+     * Counts {@code bytes} the broker appended to the frame at the tail of this queue (a
+     * batch of one turn's messages shared by the same subscribers). Caller checked the tail.
+     */
+    public void extendTail(int bytes) {
+        queue.extendTail(bytes);
+        loop.onEnqueued(this, bytes);
     }
 
     /** Queues a copy of bytes private to this connection (replies, errors). */

@@ -87,7 +87,7 @@ public final class EventLoop implements Runnable {
         this.policy = policy;
         this.clock = clock;
         this.nioSelector = Selector.open();
-        this.framePool = new FramePool(config.ioThreads(), 48L << 20);
+        this.framePool = new FramePool(48L << 20);
         this.traceEnabled = LOG.isTraceEnabled();
         this.tickNanos = config.tickMillis() * 1_000_000L;
         this.producerStallNanos = policy.producerStallNanos();
@@ -105,6 +105,11 @@ public final class EventLoop implements Runnable {
     /** The time read at the start of the current turn's work (loop thread). */
     public long nowNanos() {
         return nowNanos;
+    }
+
+    /** Turns completed so far; constant during one turn (loop thread). */
+    public long turnNumber() {
+        return stats.turns;
     }
 
     public LoopStats stats() {

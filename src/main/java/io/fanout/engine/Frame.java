@@ -1,7 +1,6 @@
 package io.fanout.engine;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One encoded message in one wire form: the bytes every recipient of that form receives.
@@ -12,24 +11,22 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * buffer left to the GC is freed only when a collection happens to run, which on a busy
  * broadcaster that allocates little may be minutes away while RSS grows).
  *
- * <p>Threads: the encoding thread fills it; after publication, any loop may read it through
- * its own {@link #view(int)} (a ByteBuffer per loop, because a write moves the buffer's
- * position and loops must not share positions). The reference count is atomic because the
- * last reference may be dropped by any loop.
+ * <p>Threads: a frame never leaves the loop that encoded it. A message published on another
+ * loop is re-encoded there from a copy of its payload (once per message per loop), so every
+ * queue holding a frame belongs to the same loop, and the reference count is a plain int:
+ * no atomic instruction per delivery.
  *
  * <p>Invariant: a frame appears at most once in any one write queue, so a loop can position
  * its view for the one write that includes it.
  */
 public final class Frame {
-    private static final AtomicIntegerFieldUpdater<Frame> REFS =
-            AtomicIntegerFieldUpdater.newUpdater(Frame.class, "refs");
-
     private final ByteBuffer storage;
-    private final ByteBuffer[] viewByLoop;
+    /** Positioned for each write; separate from storage so absolute puts keep working. */
+    private final ByteBuffer writeView;
     /** Size class index in the pool, or -1 for an unpooled (oversized, heap) frame. */
     final int sizeClass;
     private int length;
-    private volatile int refs;
+    private int refs;
     /** True while exactly one write queue may append to this frame (private reply frames). */
     boolean appendable;
     /**
@@ -37,10 +34,12 @@ public final class Frame {
      * message: drop-oldest never drops it, or a client would match replies to the wrong requests.
      */
     boolean privateCopy;
+    /** Published messages in this frame: more than one when the broker batched a turn's messages. */
+    private int messages;
 
-    Frame(ByteBuffer storage, int loopCount, int sizeClass) {
+    Frame(ByteBuffer storage, int sizeClass) {
         this.storage = storage;
-        this.viewByLoop = new ByteBuffer[loopCount];
+        this.writeView = storage.duplicate();
         this.sizeClass = sizeClass;
     }
 
@@ -88,18 +87,20 @@ public final class Frame {
         storage.get(from, dst, dstOff, len);
     }
 
-    /**
-     * The calling loop's view, positioned to write content from {@code offset}.
-     * Only loop {@code loopIndex} may call this for its index.
-     */
-    ByteBuffer view(int loopIndex, int offset) {
-        ByteBuffer v = viewByLoop[loopIndex];
-        if (v == null) {
-            v = storage.duplicate();
-            viewByLoop[loopIndex] = v;
-        }
-        v.limit(length).position(offset);
-        return v;
+    /** The content from {@code offset} to the end, positioned for one gathering write. */
+    ByteBuffer view(int offset) {
+        writeView.limit(length).position(offset);
+        return writeView;
+    }
+
+    /** Counts one more published message written into this frame. */
+    public void countMessage() {
+        messages++;
+    }
+
+    /** Published messages in this frame (0 for replies and notices). */
+    public int messageCount() {
+        return messages;
     }
 
     public int refCount() {
@@ -108,12 +109,12 @@ public final class Frame {
 
     /** Adds {@code n} references, one per queue that is about to hold the frame. */
     public void retain(int n) {
-        REFS.getAndAdd(this, n);
+        refs += n;
     }
 
     /** Drops one reference; the last one recycles the frame into {@code pool}. */
     public void release(FramePool pool) {
-        int left = REFS.decrementAndGet(this);
+        int left = --refs;
         if (left == 0) {
             pool.recycle(this);
         } else if (left < 0) {
@@ -125,6 +126,7 @@ public final class Frame {
         length = 0;
         appendable = false;
         privateCopy = false;
+        messages = 0;
         refs = 1;
     }
 }

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
  * instead of waiting for a garbage collection (see {@link Frame}).
  *
  * <p>Threads: one pool per event loop, touched only by that loop's thread (or, before the
- * loops start and after they stop, by the thread that owns the engine). A frame released on
- * loop B returns to B's pool even if A allocated it: frames migrate, no lock is taken.
+ * loops start and after they stop, by the thread that owns the engine). Frames never leave
+ * their loop (see {@link Frame}), so no lock is ever taken.
  *
  * <p>Frames up to {@link #MAX_POOLED_BYTES} are direct buffers, so a gathering write hands
  * them to the kernel without the JDK's copy into a temporary direct buffer. Larger ones are
@@ -24,13 +24,11 @@ public final class FramePool {
     private static final int[] CLASS_BYTES = {128, 512, 2048, 8192, 32768, 131072};
     public static final int MAX_POOLED_BYTES = CLASS_BYTES[CLASS_BYTES.length - 1];
 
-    private final int loopCount;
     private final Frame[][] idle = new Frame[CLASS_BYTES.length][];
     private final int[] idleCount = new int[CLASS_BYTES.length];
     private long allocatedDirectBytes;
 
-    public FramePool(int loopCount, long maxRetainedBytes) {
-        this.loopCount = loopCount;
+    public FramePool(long maxRetainedBytes) {
         for (int c = 0; c < CLASS_BYTES.length; c++) {
             // The retained budget is shared by the classes: an idle pool never holds more.
             long share = maxRetainedBytes / CLASS_BYTES.length;
@@ -43,7 +41,7 @@ public final class FramePool {
     public Frame acquire(int bytes) {
         int c = classFor(bytes);
         if (c < 0) {
-            Frame f = new Frame(ByteBuffer.allocate(bytes), loopCount, -1);
+            Frame f = new Frame(ByteBuffer.allocate(bytes), -1);
             f.reset();
             return f;
         }
@@ -62,13 +60,13 @@ public final class FramePool {
 
     private Frame allocate(int c) {
         try {
-            Frame f = new Frame(ByteBuffer.allocateDirect(CLASS_BYTES[c]), loopCount, c);
+            Frame f = new Frame(ByteBuffer.allocateDirect(CLASS_BYTES[c]), c);
             allocatedDirectBytes += CLASS_BYTES[c];
             return f;
         } catch (OutOfMemoryError directMemoryExhausted) {
             // -XX:MaxDirectMemorySize reached even after the GC the JDK ran for us: serve this
             // message from the heap (slower write, same bytes) rather than fail the loop.
-            return new Frame(ByteBuffer.allocate(CLASS_BYTES[c]), loopCount, -1);
+            return new Frame(ByteBuffer.allocate(CLASS_BYTES[c]), -1);
         }
     }
 

@@ -24,7 +24,6 @@ public final class WriteQueue {
     static final int MAX_GATHER = 1024;
 
     private final FramePool pool;
-    private final int loopIndex;
     private Frame[] ring = new Frame[16];
     private int headIndex;
     private int size;
@@ -38,9 +37,8 @@ public final class WriteQueue {
     private long gapNoticeCount;
     private long lastGapSize;
 
-    public WriteQueue(FramePool pool, int loopIndex) {
+    public WriteQueue(FramePool pool) {
         this.pool = pool;
-        this.loopIndex = loopIndex;
     }
 
     /** Bytes queued that the kernel has not taken yet. */
@@ -81,6 +79,19 @@ public final class WriteQueue {
         }
         push(frame);
         pendingBytes += frame.length();
+    }
+
+    /** The last frame queued, or null when empty. */
+    public Frame tail() {
+        return size == 0 ? null : ring[(headIndex + size - 1) & (ring.length - 1)];
+    }
+
+    /**
+     * Counts {@code bytes} just appended to the tail frame by its encoder (the broker batching
+     * several messages of one turn into one shared frame). The caller checked the tail.
+     */
+    public void extendTail(int bytes) {
+        pendingBytes += bytes;
     }
 
     /**
@@ -146,7 +157,7 @@ public final class WriteQueue {
         while (n < size && n < MAX_GATHER && offered < maxBytes) {
             Frame f = ring[(headIndex + n) & mask];
             int from = n == 0 ? headOffset : 0;
-            scratch[n] = f.view(loopIndex, from);
+            scratch[n] = f.view(from);
             offered += f.length() - from;
             n++;
         }
@@ -202,7 +213,7 @@ public final class WriteQueue {
      * the backlog is at most {@code targetBytes}. Never dropped: a partly written head (the
      * peer would see a torn frame) and private frames (replies and errors: a client would
      * match the remaining replies to the wrong requests). Order of what stays is kept.
-     * Returns the number of messages dropped.
+     * Returns the number of messages dropped (a batched frame holds several).
      */
     public int dropOldestUnstarted(long targetBytes) {
         int mask = ring.length - 1;
@@ -222,7 +233,7 @@ public final class WriteQueue {
                     carried += gapNoticeCount;
                     gapNotice = null;
                 } else {
-                    dropped++;
+                    dropped += Math.max(1, f.messageCount());
                 }
                 f.release(pool);
             } else {

@@ -43,8 +43,8 @@ class WriteQueueTest {
 
     @BeforeEach
     void setUp() {
-        pool = new FramePool(1, 1 << 20);
-        queue = new WriteQueue(pool, 0);
+        pool = new FramePool(1 << 20);
+        queue = new WriteQueue(pool);
     }
 
     // ---- helpers -----------------------------------------------------------------------
@@ -153,7 +153,7 @@ class WriteQueueTest {
 
     @Test
     void aSharedFrameReturnsToThePoolAfterEveryQueueHoldingItHasWrittenIt() throws IOException {
-        WriteQueue other = new WriteQueue(pool, 0);
+        WriteQueue other = new WriteQueue(pool);
         Frame f = frame("shared\n");
         f.retain(2);
         queue.enqueue(f, 0);

@@ -3,7 +3,6 @@ package io.fanout.protocol.line;
 import io.fanout.broker.Publication;
 import io.fanout.broker.WireForm;
 import io.fanout.engine.Frame;
-import io.fanout.engine.FramePool;
 
 /** A message as a line client sees it: the payload bytes and {@code \n}. Stateless. */
 public final class LineWireForm implements WireForm {
@@ -19,13 +18,13 @@ public final class LineWireForm implements WireForm {
     }
 
     @Override
-    public Frame encode(Publication publication, FramePool pool) {
-        int len = publication.payloadLength();
-        return pool.acquire(len + 1).put(publication.payload()).put((byte) '\n');
+    public int encodedLength(Publication publication, byte[] pattern) {
+        return publication.payloadLength() + 1;
     }
 
+    /** Line clients never hold patterns; the bytes are the same either way. */
     @Override
-    public Frame encodeForPattern(Publication publication, byte[] pattern, FramePool pool) {
-        return encode(publication, pool); // line clients never hold patterns; same bytes anyway
+    public void writeTo(Frame frame, Publication publication, byte[] pattern) {
+        frame.put(publication.payload()).put((byte) '\n');
     }
 }

@@ -6,7 +6,6 @@ import io.fanout.broker.Publication;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.WireForm;
 import io.fanout.engine.Frame;
-import io.fanout.engine.FramePool;
 
 /**
  * A published message as a Redis subscriber receives it: RESP2 array or RESP3 push of
@@ -41,30 +40,26 @@ public final class RespWireForm implements WireForm {
     }
 
     @Override
-    public Frame encode(Publication p, FramePool pool) {
-        byte[] channel = p.channel();
-        int payloadLength = p.payloadLength();
-        byte[] kind = p.kind() == TopicKind.SHARD ? SMESSAGE : MESSAGE;
-        Frame f = pool.acquire(4 + kind.length + bulkSize(channel.length) + bulkSize(payloadLength));
-        f.put(aggregateType).put((byte) '3').put(CRLF).put(kind);
-        putBulk(f, channel);
-        putBulkHeader(f, payloadLength);
-        f.put(p.payload()).put(CRLF);
-        return f;
+    public int encodedLength(Publication p, byte[] pattern) {
+        int n = 4 + bulkSize(p.channel().length) + bulkSize(p.payloadLength());
+        if (pattern == null) {
+            return n + (p.kind() == TopicKind.SHARD ? SMESSAGE.length : MESSAGE.length);
+        }
+        return n + PMESSAGE.length + bulkSize(pattern.length);
     }
 
     @Override
-    public Frame encodeForPattern(Publication p, byte[] pattern, FramePool pool) {
-        byte[] channel = p.channel();
-        int payloadLength = p.payloadLength();
-        Frame f = pool.acquire(4 + PMESSAGE.length + bulkSize(pattern.length) + bulkSize(channel.length)
-                + bulkSize(payloadLength));
-        f.put(aggregateType).put((byte) '4').put(CRLF).put(PMESSAGE);
-        putBulk(f, pattern);
-        putBulk(f, channel);
-        putBulkHeader(f, payloadLength);
+    public void writeTo(Frame f, Publication p, byte[] pattern) {
+        if (pattern == null) {
+            byte[] kind = p.kind() == TopicKind.SHARD ? SMESSAGE : MESSAGE;
+            f.put(aggregateType).put((byte) '3').put(CRLF).put(kind);
+        } else {
+            f.put(aggregateType).put((byte) '4').put(CRLF).put(PMESSAGE);
+            putBulk(f, pattern);
+        }
+        putBulk(f, p.channel());
+        putBulkHeader(f, p.payloadLength());
         f.put(p.payload()).put(CRLF);
-        return f;
     }
 
     private static int bulkSize(int length) {
