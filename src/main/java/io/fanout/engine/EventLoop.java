@@ -44,7 +44,6 @@ public final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_TASKS_PER_TURN = 4096;
-    private static final int MAX_ACCEPTS_PER_TURN = 256;
 
     private final int index;
     private final Engine engine;
@@ -54,6 +53,7 @@ public final class EventLoop implements Runnable {
     private final Selector nioSelector;
     private final FramePool framePool;
     private final LoopStats stats = new LoopStats();
+    private final Acceptor acceptor;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -92,6 +92,7 @@ public final class EventLoop implements Runnable {
         this.tickNanos = config.tickMillis() * 1_000_000L;
         this.producerStallNanos = policy.producerStallNanos();
         this.nowNanos = clock.nanoTime();
+        this.acceptor = new Acceptor(this, engine, stats);
     }
 
     public int index() {
@@ -235,8 +236,8 @@ public final class EventLoop implements Runnable {
             Object attachment = key.attachment();
             if (attachment instanceof Connection c) {
                 handleConnectionKey(key, c);
-            } else if (attachment instanceof Listener l) {
-                acceptAll(l);
+            } else if (attachment instanceof Acceptor.Listener l) {
+                acceptor.acceptAll(l);
             }
         }
     }
@@ -292,10 +293,10 @@ public final class EventLoop implements Runnable {
         if (c.inbound == null) {
             c.handler.onBytes(c, rb);
             if (rb.hasRemaining() && c.state == Connection.State.OPEN) {
-                carry(c, rb);
+                c.inbound = InboundBuffers.carry(rb, config.maxInboundBytes());
             }
         } else {
-            if (!appendInbound(c, rb)) {
+            if (!InboundBuffers.append(c, rb, config.maxInboundBytes())) {
                 markClosing(c, CloseReason.PROTOCOL_ERROR, false);
                 return;
             }
@@ -310,33 +311,6 @@ public final class EventLoop implements Runnable {
                 in.compact();
             }
         }
-    }
-
-    /** Keeps the unconsumed tail of a read for the next one. */
-    private void carry(Connection c, ByteBuffer rest) {
-        int size = Math.max(4096, Integer.highestOneBit(Math.max(1, rest.remaining() - 1)) << 1);
-        ByteBuffer in = ByteBuffer.allocate(Math.min(size, Math.max(config.maxInboundBytes(), rest.remaining())));
-        in.put(rest);
-        c.inbound = in;
-    }
-
-    /** Appends newly read bytes to the carried ones, growing up to the configured maximum. */
-    private boolean appendInbound(Connection c, ByteBuffer fresh) {
-        ByteBuffer in = c.inbound;
-        if (in.remaining() < fresh.remaining()) {
-            int needed = in.position() + fresh.remaining();
-            if (needed > config.maxInboundBytes()) {
-                return false;
-            }
-            int size = Math.min(config.maxInboundBytes(), Math.max(needed, in.capacity() * 2));
-            ByteBuffer bigger = ByteBuffer.allocate(size);
-            in.flip();
-            bigger.put(in);
-            in = bigger;
-            c.inbound = in;
-        }
-        in.put(fresh);
-        return true;
     }
 
     void onEnqueued(Connection c, int bytes) {
@@ -562,55 +536,13 @@ public final class EventLoop implements Runnable {
 
     // ---- accepting -------------------------------------------------------------------
 
-    /** A listening socket and the protocol it speaks; attached to its selection key. */
-    record Listener(ServerSocketChannel server, Protocol protocol) {
-    }
-
     void registerListener(ServerSocketChannel server, Protocol protocol) throws IOException {
         server.configureBlocking(false);
-        server.register(nioSelector, SelectionKey.OP_ACCEPT, new Listener(server, protocol));
+        server.register(nioSelector, SelectionKey.OP_ACCEPT, new Acceptor.Listener(server, protocol));
     }
 
-    private void acceptAll(Listener l) {
-        for (int i = 0; i < MAX_ACCEPTS_PER_TURN; i++) {
-            SocketChannel ch;
-            try {
-                ch = l.server().accept();
-            } catch (IOException e) {
-                LOG.warn("[ACCEPT]    proto={} failed: {}", l.protocol().name(), e.toString());
-                return;
-            }
-            if (ch == null) {
-                return;
-            }
-            if (!engine.tryReserveClient()) {
-                refuse(ch, l.protocol());
-                continue;
-            }
-            EventLoop target = engine.nextLoop();
-            long id = engine.nextConnectionId();
-            if (target == this) {
-                register(ch, l.protocol(), id);
-            } else {
-                target.execute(() -> target.register(ch, l.protocol(), id));
-            }
-        }
-    }
-
-    private void refuse(SocketChannel ch, Protocol protocol) {
-        stats.rejected++;
-        stats.closedByReason[CloseReason.MAX_CLIENTS.ordinal()]++;
-        try {
-            ch.configureBlocking(false);
-            ch.write(ByteBuffer.wrap(protocol.maxClientsReply()));
-            LOG.warn("[REJECT]    proto={} remote={} reason=max-clients", protocol.name(), ch.getRemoteAddress());
-            ch.close();
-        } catch (IOException ignored) {
-            // The client learns from the closed socket.
-        }
-    }
-
-    private void register(SocketChannel ch, Protocol protocol, long id) {
+    /** Takes over an accepted socket (loop thread; the acceptor posts here). */
+    void register(SocketChannel ch, Protocol protocol, long id) {
         String remote = "?";
         try {
             ch.configureBlocking(false);
@@ -618,8 +550,8 @@ public final class EventLoop implements Runnable {
             if (config.socketSendBufferBytes() > 0) {
                 ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
             }
-            remote = formatAddress(ch.getRemoteAddress());
-            String local = formatAddress(ch.getLocalAddress());
+            remote = Addresses.format(ch.getRemoteAddress());
+            String local = Addresses.format(ch.getLocalAddress());
             Connection c = new Connection(id, this, ch, protocol, remote, local, clock.nanoTime());
             LOG.info("[ACCEPT]    conn={} proto={} remote={}", id, protocol.name(), remote);
             c.handler = protocol.open(c);
@@ -643,14 +575,6 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    static String formatAddress(java.net.SocketAddress address) {
-        if (address instanceof java.net.InetSocketAddress isa) {
-            String host = isa.getAddress().getHostAddress();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + isa.getPort();
-        }
-        return String.valueOf(address);
-    }
-
     // ---- lifecycle -------------------------------------------------------------------
 
     /** Stop reading, let queues drain until {@code deadlineNanos}, then close all and stop. */
@@ -659,7 +583,7 @@ public final class EventLoop implements Runnable {
         drainDeadlineNanos = clock.nanoTime() + drainNanos;
         nextTickNanos = nowNanos;
         for (SelectionKey key : nioSelector.keys()) {
-            if (key.attachment() instanceof Listener) {
+            if (key.attachment() instanceof Acceptor.Listener) {
                 key.cancel();
             }
         }

@@ -21,6 +21,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 import io.fanout.broker.Broker;
+import io.fanout.engine.Addresses;
 import io.fanout.engine.Engine;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
@@ -88,7 +89,7 @@ public final class MetricsServer implements AutoCloseable {
             throw new IOException("cannot listen for metrics on " + bindHost + ":" + port + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = new InetSocketAddress(host, http.getPort());
-        LOG.info("[LISTEN]    proto=metrics addr={}", formatAddress(bound));
+        LOG.info("[LISTEN]    proto=metrics addr={}", Addresses.format(bound));
         return new MetricsServer(http, executor, bound);
     }
 
@@ -115,11 +116,6 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /** {@code host:port}, IPv6 hosts in brackets, as the engine's {@code [LISTEN]} lines. */
-    static String formatAddress(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
-    }
-
     /**
      * The JVM and process metrics worth their cost to fanout: heap and pools, direct buffer
      * pools (the memory trap of a broadcaster), GC time, RSS, CPU and file descriptors.

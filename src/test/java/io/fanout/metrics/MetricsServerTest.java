@@ -239,8 +239,8 @@ class MetricsServerTest {
 
     @Test
     void addressesAreFormattedAsTheEngineDoes() {
-        assertEquals("127.0.0.1:7090", MetricsServer.formatAddress(new InetSocketAddress("127.0.0.1", 7090)));
-        assertEquals("[0:0:0:0:0:0:0:1]:7090", MetricsServer.formatAddress(new InetSocketAddress("::1", 7090)));
+        assertEquals("127.0.0.1:7090", io.fanout.engine.Addresses.format(new InetSocketAddress("127.0.0.1", 7090)));
+        assertEquals("[0:0:0:0:0:0:0:1]:7090", io.fanout.engine.Addresses.format(new InetSocketAddress("::1", 7090)));
     }
 
     @Test
