@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
     private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
 
     private final int index;
@@ -262,30 +263,42 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * Reads and decodes; when a read fills the whole buffer, more is probably waiting (a
+     * pipelined window just over 64 KiB), so read again, at most {@link #MAX_READS_PER_TURN}
+     * times: a publisher's burst is handled in one turn, and one connection still cannot
+     * monopolise the loop.
+     */
     private void onReadable(Connection c) throws IOException {
-        ByteBuffer rb = readBuffer;
-        rb.clear();
-        int n = c.channel().read(rb);
-        if (n < 0) {
-            // End of stream: the peer will send no more. Give queued output one last try.
-            markClosing(c, CloseReason.CLIENT_CLOSED, true);
-            return;
-        }
-        if (n == 0) {
-            return;
-        }
-        c.bytesRead += n;
-        stats.bytesRead += n;
-        rb.flip();
-        reading = c;
-        try {
-            decode(c, rb);
-        } finally {
-            reading = null;
-        }
-        if (stallReader) {
-            stallReader = false;
-            pauseReading(c, nowNanos + producerStallNanos);
+        for (int reads = 0; reads < MAX_READS_PER_TURN && c.state == Connection.State.OPEN
+                && c.readPausedUntilNanos == 0; reads++) {
+            ByteBuffer rb = readBuffer;
+            rb.clear();
+            int n = c.channel().read(rb);
+            if (n < 0) {
+                // End of stream: the peer will send no more. Give queued output one last try.
+                markClosing(c, CloseReason.CLIENT_CLOSED, true);
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            c.bytesRead += n;
+            stats.bytesRead += n;
+            rb.flip();
+            reading = c;
+            try {
+                decode(c, rb);
+            } finally {
+                reading = null;
+            }
+            if (stallReader) {
+                stallReader = false;
+                pauseReading(c, nowNanos + producerStallNanos);
+            }
+            if (n < READ_BUFFER_BYTES) {
+                return;
+            }
         }
     }
 
@@ -340,9 +353,11 @@ public final class EventLoop implements Runnable {
     }
 
     private void flushDirty() {
-        // Index loop, not an iterator: flushing never adds to this list (only enqueue does,
-        // and nothing is enqueued while flushing).
-        for (int i = 0; i < dirtyCount; i++) {
+        // Newest first, as Redis does: the publisher whose commands were read last usually
+        // became dirty last (its replies follow the deliveries they caused), and answering it
+        // before the long fan-out lets it send its next batch while we write to subscribers.
+        // Index loop, not an iterator: nothing is enqueued while flushing.
+        for (int i = dirtyCount - 1; i >= 0; i--) {
             Connection c = dirty[i];
             dirty[i] = null;
             c.dirty = false;
