@@ -19,15 +19,20 @@ final class SubscriberList {
      */
     final Frame[] batchFrame;
     final long[] batchTurn;
+    final long[] batchVersion;
+    /** Changes with every add and remove: a batch is valid only for the same membership. */
+    long version;
 
     SubscriberList(int formCount) {
         byForm = new Subscription[formCount][];
         countByForm = new int[formCount];
         batchFrame = new Frame[formCount];
         batchTurn = new long[formCount];
+        batchVersion = new long[formCount];
     }
 
     void add(Subscription s) {
+        version++;
         int f = s.form.index();
         Subscription[] arr = byForm[f];
         int n = countByForm[f];
@@ -45,6 +50,7 @@ final class SubscriberList {
     }
 
     void remove(Subscription s) {
+        version++;
         int f = s.form.index();
         Subscription[] arr = byForm[f];
         int last = --countByForm[f];

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.fanout.engine.Connection;
 import io.fanout.engine.EventLoop;
 import io.fanout.engine.Frame;
 import io.fanout.engine.FramePool;
@@ -150,6 +149,8 @@ public final class TopicShard {
     private int deliverTo(SubscriberList list, byte[] pattern) {
         int delivered = 0;
         long turn = loop.turnNumber();
+        // With trace on, one frame per message keeps the lesson's [ENQUEUE] line per delivery.
+        boolean batching = !loop.traceEnabled();
         for (int f = 0; f < forms.length; f++) {
             int n = list.count(f);
             if (n == 0) {
@@ -158,11 +159,17 @@ public final class TopicShard {
             Subscription[] subs = list.subscribers(f);
             int bytes = forms[f].encodedLength(publication, pattern);
             Frame batch = currentBatch(list, f, turn);
-            if (batch != null && batch.writableBytes() >= bytes && allQueuesEndWith(subs, n, batch)) {
+            if (batch != null && batch.writableBytes() >= bytes && batch.tailHolders() == n
+                    && list.batchVersion[f] == list.version) {
+                // Every subscriber of this form still ends with this frame (the holders never
+                // grow and membership is unchanged): append, and each queue counts it lazily.
                 forms[f].writeTo(batch, publication, pattern);
                 batch.countMessage();
-                for (int i = 0; i < n; i++) {
-                    subs[i].connection.extendTail(bytes);
+                loop.onSharedTailGrown((long) bytes * n);
+                if (loop.producerStallEnabled()) {
+                    for (int i = 0; i < n; i++) {
+                        loop.maybeStallProducerFor(subs[i].connection);
+                    }
                 }
             } else {
                 // A second message in one turn suggests a burst: give the next ones room.
@@ -173,7 +180,11 @@ public final class TopicShard {
                 for (int i = 0; i < n; i++) {
                     subs[i].connection.send(frame);
                 }
-                keepAsBatch(list, f, turn, frame); // takes over the encoder's reference
+                if (!batching) {
+                    frame.release(pool); // the encoder's reference
+                } else {
+                    keepAsBatch(list, f, turn, frame); // takes over the encoder's reference
+                }
             }
             delivered += n;
         }
@@ -198,16 +209,7 @@ public final class TopicShard {
         }
         list.batchFrame[form] = frame;
         list.batchTurn[form] = turn;
-    }
-
-    private static boolean allQueuesEndWith(Subscription[] subs, int n, Frame frame) {
-        for (int i = 0; i < n; i++) {
-            Connection c = subs[i].connection;
-            if (!c.isOpen() || c.writeQueue().tail() != frame) {
-                return false;
-            }
-        }
-        return true;
+        list.batchVersion[form] = list.version;
     }
 
     /** Number of topics of the kind with a subscriber on this loop. */

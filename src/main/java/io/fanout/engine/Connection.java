@@ -136,15 +136,6 @@ public final class Connection {
         loop.onEnqueued(this, frame.length());
     }
 
-    /**
-     * Counts {@code bytes} the broker appended to the frame at the tail of this queue (a
-     * batch of one turn's messages shared by the same subscribers). Caller checked the tail.
-     */
-    public void extendTail(int bytes) {
-        queue.extendTail(bytes);
-        loop.onEnqueued(this, bytes);
-    }
-
     /** Queues a copy of bytes private to this connection (replies, errors). */
     public void sendCopy(byte[] src, int off, int len) {
         if (state != State.OPEN || len == 0) {

@@ -328,8 +328,8 @@ public final class EventLoop implements Runnable {
 
     void onEnqueued(Connection c, int bytes) {
         pendingBytes += bytes;
-        if (producerStallNanos > 0 && reading != null && reading != c && policy.wantsProducerStall(c)) {
-            stallReader = true; // NATS-style fast-producer stall: let the subscriber catch up
+        if (producerStallNanos > 0) {
+            maybeStallProducerFor(c);
         }
         if (!c.dirty) {
             c.dirty = true;
@@ -341,6 +341,31 @@ public final class EventLoop implements Runnable {
         if (traceEnabled) {
             LOG.trace("[ENQUEUE]   conn={} queued={} total_pending={}", c.id(), bytes, c.pendingBytes());
         }
+    }
+
+    /**
+     * The broker appended {@code bytes} in total to shared frames that queues of this loop
+     * end with (each queue counts its tail's growth lazily; the loop's total is counted here).
+     */
+    public void onSharedTailGrown(long bytes) {
+        pendingBytes += bytes;
+    }
+
+    /** True when --producer-stall is on: the broker then reports every delivery. */
+    public boolean producerStallEnabled() {
+        return producerStallNanos > 0;
+    }
+
+    /** NATS-style fast-producer stall: pause the publisher being read if {@code c} is near its limit. */
+    public void maybeStallProducerFor(Connection c) {
+        if (reading != null && reading != c && policy.wantsProducerStall(c)) {
+            stallReader = true;
+        }
+    }
+
+    /** True when per-delivery trace lines are on (the broker then sends one frame per message). */
+    public boolean traceEnabled() {
+        return traceEnabled;
     }
 
     /** Counts deliveries made by the broker on this loop (a plain counter, loop thread). */

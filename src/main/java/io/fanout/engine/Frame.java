@@ -36,6 +36,8 @@ public final class Frame {
     boolean privateCopy;
     /** Published messages in this frame: more than one when the broker batched a turn's messages. */
     private int messages;
+    /** Queues whose last frame this is (kept by WriteQueue); lets the broker batch in O(1). */
+    int tailHolders;
 
     Frame(ByteBuffer storage, int sizeClass) {
         this.storage = storage;
@@ -103,6 +105,11 @@ public final class Frame {
         return messages;
     }
 
+    /** How many write queues currently end with this frame. */
+    public int tailHolders() {
+        return tailHolders;
+    }
+
     public int refCount() {
         return refs;
     }
@@ -127,6 +134,7 @@ public final class Frame {
         appendable = false;
         privateCopy = false;
         messages = 0;
+        tailHolders = 0;
         refs = 1;
     }
 }

@@ -13,8 +13,15 @@ import java.nio.channels.GatheringByteChannel;
  * business of a {@link BacklogPolicy}, asked after each write attempt.
  *
  * <pre>
- *   frames:  [ head | f1 | f2 | ... | tail ]      pendingBytes = sum(lengths) - headOffset
+ *   frames:  [ head | f1 | f2 | ... | tail ]      pendingBytes() = sum(lengths) - headOffset
  *              ^ headOffset bytes already written
+ *
+ *   pendingBytes() = counted + (tail.length - tailCounted)
+ * </pre>
+ * The tail frame may grow after it was queued (private replies coalescing, or the broker
+ * appending the next message of a burst to a frame all its subscribers end with), so its
+ * growth is counted lazily: no work per subscriber when a shared frame grows.
+ * <pre>
  * </pre>
  *
  * <p>Threads: owned by the loop thread of its connection; not thread-safe.
@@ -28,7 +35,10 @@ public final class WriteQueue {
     private int headIndex;
     private int size;
     private int headOffset;
+    /** Counted backlog: everything but the tail's growth since {@link #tailCounted}. */
     private long pendingBytes;
+    /** The tail frame's length when last counted. */
+    private int tailCounted;
     private long lastProgressNanos;
     private long droppedMessages;
     private long bytesWritten;
@@ -43,7 +53,16 @@ public final class WriteQueue {
 
     /** Bytes queued that the kernel has not taken yet. */
     public long pendingBytes() {
-        return pendingBytes;
+        return size == 0 ? pendingBytes : pendingBytes + (tail().length() - tailCounted);
+    }
+
+    /** Counts the tail's growth into {@link #pendingBytes}; before any change to the queue. */
+    private void fold() {
+        if (size > 0) {
+            int length = tail().length();
+            pendingBytes += length - tailCounted;
+            tailCounted = length;
+        }
     }
 
     public boolean isEmpty() {
@@ -87,14 +106,6 @@ public final class WriteQueue {
     }
 
     /**
-     * Counts {@code bytes} just appended to the tail frame by its encoder (the broker batching
-     * several messages of one turn into one shared frame). The caller checked the tail.
-     */
-    public void extendTail(int bytes) {
-        pendingBytes += bytes;
-    }
-
-    /**
      * Copies bytes into a frame private to this queue, appending to the tail when it is a
      * private frame with room (pipelined replies coalesce into one buffer).
      */
@@ -107,27 +118,31 @@ public final class WriteQueue {
         }
         Frame tail = size == 0 ? null : ring[(headIndex + size - 1) & (ring.length - 1)];
         if (tail != null && tail.appendable && tail.writableBytes() >= len) {
-            tail.put(src, off, len);
+            tail.put(src, off, len); // counted lazily: the tail grew
         } else {
             Frame f = pool.acquire(Math.max(len, 512));
             f.appendable = true;
             f.privateCopy = true;
             f.put(src, off, len);
             push(f);
+            pendingBytes += len;
         }
-        pendingBytes += len;
     }
 
     private void push(Frame frame) {
         if (size == ring.length) {
             grow();
         }
+        fold();
         Frame tail = size == 0 ? null : ring[(headIndex + size - 1) & (ring.length - 1)];
         if (tail != null) {
             tail.appendable = false; // a shared frame follows it: appending now would reorder
+            tail.tailHolders--;
         }
         ring[(headIndex + size) & (ring.length - 1)] = frame;
         size++;
+        frame.tailHolders++;
+        tailCounted = frame.length();
     }
 
     private void grow() {
@@ -177,6 +192,7 @@ public final class WriteQueue {
 
     /** Advances past {@code written} bytes, releasing frames that are complete. */
     private void consume(long written) {
+        fold();
         pendingBytes -= written;
         int mask = ring.length - 1;
         long left = written;
@@ -201,6 +217,10 @@ public final class WriteQueue {
         if (head == gapNotice) {
             gapNotice = null;
         }
+        if (size == 1) {
+            head.tailHolders--; // the head was also the tail
+            tailCounted = 0;
+        }
         ring[headIndex] = null;
         headIndex = (headIndex + 1) & (ring.length - 1);
         size--;
@@ -216,6 +236,8 @@ public final class WriteQueue {
      * Returns the number of messages dropped (a batched frame holds several).
      */
     public int dropOldestUnstarted(long targetBytes) {
+        fold();
+        Frame oldTail = tail();
         int mask = ring.length - 1;
         int first = headOffset == 0 ? 0 : 1;
         int dropped = 0;
@@ -242,6 +264,14 @@ public final class WriteQueue {
             }
         }
         size = kept;
+        Frame newTail = tail();
+        if (newTail != oldTail) {
+            oldTail.tailHolders--; // dropped (its reference is gone, the count must follow)
+            if (newTail != null) {
+                newTail.tailHolders++;
+            }
+        }
+        tailCounted = newTail == null ? 0 : newTail.length();
         if (size == 0) {
             headIndex = 0;
             headOffset = 0;
@@ -300,6 +330,7 @@ public final class WriteQueue {
 
     /** Releases every frame; the queue is empty afterwards. Used when a connection closes. */
     public void releaseAll() {
+        fold();
         gapNotice = null;
         while (size > 0) {
             popHead();
