@@ -56,10 +56,6 @@ public final class Engine implements AutoCloseable {
         this.stoppedLoops = new CountDownLatch(loops.length);
     }
 
-    public Engine(EngineConfig config, BacklogPolicy policy) throws IOException {
-        this(config, policy, Clock.SYSTEM, null);
-    }
-
     public EngineConfig config() {
         return config;
     }

@@ -22,33 +22,4 @@ public record EngineConfig(int ioThreads, int maxClients, int maxInboundBytes, l
             throw new IllegalArgumentException("maxClients must be >= 1");
         }
     }
-
-    public static EngineConfig defaults() {
-        return new EngineConfig(1, 10_000, (1 << 20) + 1024, 4L << 20, 0, 100, 2_000);
-    }
-
-    public EngineConfig withIoThreads(int n) {
-        return new EngineConfig(n, maxClients, maxInboundBytes, maxWriteBytesPerTurn, socketSendBufferBytes,
-                tickMillis, drainMillis);
-    }
-
-    public EngineConfig withMaxClients(int n) {
-        return new EngineConfig(ioThreads, n, maxInboundBytes, maxWriteBytesPerTurn, socketSendBufferBytes,
-                tickMillis, drainMillis);
-    }
-
-    public EngineConfig withMaxInboundBytes(int n) {
-        return new EngineConfig(ioThreads, maxClients, n, maxWriteBytesPerTurn, socketSendBufferBytes,
-                tickMillis, drainMillis);
-    }
-
-    public EngineConfig withSocketSendBufferBytes(int n) {
-        return new EngineConfig(ioThreads, maxClients, maxInboundBytes, maxWriteBytesPerTurn, n,
-                tickMillis, drainMillis);
-    }
-
-    public EngineConfig withDrainMillis(long ms) {
-        return new EngineConfig(ioThreads, maxClients, maxInboundBytes, maxWriteBytesPerTurn, socketSendBufferBytes,
-                tickMillis, ms);
-    }
 }

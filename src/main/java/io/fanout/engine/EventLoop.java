@@ -79,7 +79,6 @@ public final class EventLoop implements Runnable {
     private volatile boolean stopped;
     private boolean draining;
     private long drainDeadlineNanos;
-    private Thread thread;
 
     EventLoop(int index, Engine engine, EngineConfig config, BacklogPolicy policy, Clock clock) throws IOException {
         this.index = index;
@@ -123,10 +122,6 @@ public final class EventLoop implements Runnable {
         return pendingBytes;
     }
 
-    public boolean inLoop() {
-        return Thread.currentThread() == thread;
-    }
-
     /** Connections owned by this loop; loop thread only. */
     public Iterable<Connection> connections() {
         return connections.values();
@@ -149,7 +144,6 @@ public final class EventLoop implements Runnable {
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
         try {
             while (!stopped) {
                 runTurn();
@@ -670,9 +664,5 @@ public final class EventLoop implements Runnable {
     void closeNeverStarted() {
         stopped = true;
         closeEverything();
-    }
-
-    boolean isStopped() {
-        return stopped;
     }
 }

@@ -48,11 +48,6 @@ public record ServerConfig(String bind, int linePort, int respPort, int metricsP
                 requirePass, lineChannel, slow, n, drainMillis);
     }
 
-    public ServerConfig withMetricsPort(int p) {
-        return new ServerConfig(bind, linePort, respPort, p, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
-    }
-
     public ServerConfig withRespPort(int p) {
         return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
                 requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
