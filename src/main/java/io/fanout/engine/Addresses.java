@@ -16,4 +16,15 @@ public final class Addresses {
         }
         return String.valueOf(address);
     }
+
+    /**
+     * A listener's address as the operator asked for it, with the port it really got: a
+     * wildcard bind ("0.0.0.0") stays "0.0.0.0:7000" instead of the JDK's dual-stack "[::]".
+     */
+    public static String listening(String requestedHost, SocketAddress bound) {
+        int port = bound instanceof InetSocketAddress isa ? isa.getPort() : 0;
+        String host = requestedHost.indexOf(':') >= 0 && !requestedHost.startsWith("[")
+                ? "[" + requestedHost + "]" : requestedHost;
+        return host + ":" + port;
+    }
 }

@@ -81,7 +81,7 @@ public final class Engine implements AutoCloseable {
         protocolNames.add(protocol.name());
         loops[0].registerListener(server, protocol);
         InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
-        LOG.info("[LISTEN]    proto={} addr={}", protocol.name(), Addresses.format(bound));
+        LOG.info("[LISTEN]    proto={} addr={}", protocol.name(), Addresses.listening(host, bound));
         return bound;
     }
 

@@ -540,8 +540,8 @@ public final class EventLoop implements Runnable {
         }
         c.state = Connection.State.CLOSED;
         connections.remove(c.id());
+        engine.onClosed(c); // before the counter: whoever sees the close counted sees it gone
         stats.closedByReason[c.closeReason.ordinal()]++;
-        engine.onClosed(c);
         LOG.info("[CLOSE]     conn={} reason={}", c.id(), c.closeReason.label());
     }
 

@@ -89,7 +89,7 @@ public final class MetricsServer implements AutoCloseable {
             throw new IOException("cannot listen for metrics on " + bindHost + ":" + port + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = new InetSocketAddress(host, http.getPort());
-        LOG.info("[LISTEN]    proto=metrics addr={}", Addresses.format(bound));
+        LOG.info("[LISTEN]    proto=metrics addr={}", Addresses.listening(bindHost, bound));
         return new MetricsServer(http, executor, bound);
     }
 
