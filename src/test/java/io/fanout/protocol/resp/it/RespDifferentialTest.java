@@ -623,7 +623,10 @@ class RespDifferentialTest {
                 s(1, "PI\u0000G"), s(1, "FOO", "a\u0000b", "c"), s(1, "FOO", "\u00e9".repeat(100)),
                 s(1, "\u00e9".repeat(100)), s(1, "FOO", "\u00e9".repeat(60), "\u00e9".repeat(60)),
                 s(1, "CLIENT", "FOO\u0000X"), s(1, "PUBSUB", "\u00e9".repeat(100)),
-                s(1, "PUBSUB", "CHANNELS\u0000", "a", "b"), s(1, "HELLO", "3", "bad\u0000option"),
+                // Not "PUBSUB CHANNELS\0 ...": Redis hashes the whole name (NUL included) but
+                // compares only up to the NUL, so whether it finds the subcommand depends on
+                // its random hash seed — a coin toss per redis-server process.
+                s(1, "HELLO", "3", "bad\u0000option"),
                 s(1, "CLIENT", "LIST", "TYPE", "x\u0000y"), s(1, "CLIENT", "KILL", "USER", "n\u0000o"));
     }
 
