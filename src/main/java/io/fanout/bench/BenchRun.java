@@ -368,19 +368,9 @@ public final class BenchRun {
             loop.stopAndJoin(THREAD_JOIN_MILLIS);
         }
         for (SocketChannel ch : opened) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            Closeables.closeQuietly(ch);
         }
-        if (monitorSocket != null) {
-            try {
-                monitorSocket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+        Closeables.closeQuietly(monitorSocket);
     }
 
     // ---- report ----

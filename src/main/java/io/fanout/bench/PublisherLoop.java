@@ -128,17 +128,9 @@ final class PublisherLoop implements Runnable {
                 finishPublishing();
             }
             for (Publisher p : publishers) {
-                try {
-                    p.channel.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
+                Closeables.closeQuietly(p.channel);
             }
-            try {
-                nioSelector.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            Closeables.closeQuietly(nioSelector);
         }
     }
 
@@ -376,11 +368,7 @@ final class PublisherLoop implements Runnable {
         if (p.key != null) {
             p.key.cancel();
         }
-        try {
-            p.channel.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
+        Closeables.closeQuietly(p.channel);
     }
 
     long threadId() {

@@ -143,11 +143,7 @@ final class StalledMonitor implements Runnable {
 
     void stopAndJoin(long timeoutMillis) throws InterruptedException {
         running = false;
-        try {
-            socket.close(); // unblocks a read in progress
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        Closeables.closeQuietly(socket); // unblocks a read in progress
         thread.join(timeoutMillis);
     }
 }

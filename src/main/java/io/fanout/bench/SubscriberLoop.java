@@ -236,28 +236,16 @@ final class SubscriberLoop implements Runnable {
         if (s.key != null) {
             s.key.cancel();
         }
-        try {
-            s.channel.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
+        Closeables.closeQuietly(s.channel);
         run.progress.set(s.index, RunState.CUT);
         onSetupFailed(s);
     }
 
     private void closeAll() {
         for (Subscriber s : owned) {
-            try {
-                s.channel.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            Closeables.closeQuietly(s.channel);
         }
-        try {
-            nioSelector.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        Closeables.closeQuietly(nioSelector);
     }
 
     long selectNanos() {
