@@ -33,6 +33,15 @@ public interface ConnectionHandler {
         return null;
     }
 
+    /**
+     * Called about once per {@link EventLoop#HOUSEKEEPING_INTERVAL_NANOS} for every open
+     * connection of the loop, on the loop thread, with the turn's time: the place for
+     * per-connection timers (keepalive pings, authentication and idle timeouts). Must be
+     * cheap: it runs for every connection. Default: nothing.
+     */
+    default void onHousekeeping(Connection connection, long nowNanos) {
+    }
+
     /** Called once when the connection closes, before its socket is closed. */
     void onClose(Connection connection, CloseReason reason);
 }

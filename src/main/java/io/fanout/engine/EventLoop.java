@@ -45,6 +45,8 @@ public final class EventLoop implements Runnable {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
+    /** How often every connection's handler gets {@link ConnectionHandler#onHousekeeping}. */
+    public static final long HOUSEKEEPING_INTERVAL_NANOS = 1_000_000_000L;
 
     private final int index;
     private final Engine engine;
@@ -75,6 +77,7 @@ public final class EventLoop implements Runnable {
     private boolean stallReader;
     private long nowNanos;
     private long nextTickNanos;
+    private long nextHousekeepingNanos;
     private long pendingBytes;
     private volatile boolean stopped;
     private boolean draining;
@@ -92,6 +95,7 @@ public final class EventLoop implements Runnable {
         this.tickNanos = config.tickMillis() * 1_000_000L;
         this.producerStallNanos = policy.producerStallNanos();
         this.nowNanos = clock.nanoTime();
+        this.nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         this.acceptor = new Acceptor(this, engine, stats);
     }
 
@@ -167,6 +171,7 @@ public final class EventLoop implements Runnable {
         flushDirty();
         engine.maybeEnforceBudget(this);
         maybeTick();
+        maybeHousekeep();
         reapClosed();
         if (draining) {
             maybeFinishDrain();
@@ -213,7 +218,7 @@ public final class EventLoop implements Runnable {
     }
 
     private long nextWakeNanos() {
-        long next = clock.nanoTime() + 1_000_000_000L;
+        long next = nextHousekeepingNanos;
         if (!backlogged.isEmpty() || draining) {
             next = Math.min(next, nextTickNanos);
         }
@@ -466,6 +471,28 @@ public final class EventLoop implements Runnable {
                 backlogged.remove(last);
             } else {
                 judge(c);
+            }
+        }
+    }
+
+    /**
+     * Once per {@link #HOUSEKEEPING_INTERVAL_NANOS}: every open connection's handler gets its
+     * timer check (Redis's clientsCron plays this role). Handlers may mark connections for
+     * closing; nothing is closed while this walks the map.
+     */
+    private void maybeHousekeep() {
+        if (nowNanos < nextHousekeepingNanos) {
+            return;
+        }
+        nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
+        for (Connection c : connections.values()) {
+            if (c.state == Connection.State.OPEN) {
+                try {
+                    c.handler.onHousekeeping(c, nowNanos);
+                } catch (RuntimeException e) {
+                    LOG.warn("[ERROR]     conn={} housekeeping failed, closing", c.id(), e);
+                    markClosing(c, CloseReason.INTERNAL_ERROR, false);
+                }
             }
         }
     }
