@@ -82,46 +82,8 @@ public final class GlobPattern {
                     si++;
                     break;
                 case '[': {
-                    pi++;
-                    boolean negate = at(p, pi, pend) == '^';
-                    if (negate) {
-                        pi++;
-                    }
-                    byte c = s[si];
-                    boolean hit = false;
-                    while (true) {
-                        int pc = at(p, pi, pend);
-                        if (pc == '\\' && pend - pi >= 2) {
-                            pi++;
-                            if (p[pi] == c) {
-                                hit = true;
-                            }
-                        } else if (pc == ']') {
-                            break;
-                        } else if (pi >= pend) {
-                            pi--; // unterminated set: stop on the last byte, the pattern ends
-                            break;
-                        } else if (pend - pi >= 3 && p[pi + 1] == '-') {
-                            int start = p[pi];
-                            int end = p[pi + 2];
-                            if (start > end) {
-                                int t = start;
-                                start = end;
-                                end = t;
-                            }
-                            pi += 2;
-                            if (c >= start && c <= end) {
-                                hit = true;
-                            }
-                        } else if (p[pi] == c) {
-                            hit = true;
-                        }
-                        pi++;
-                    }
-                    if (negate) {
-                        hit = !hit;
-                    }
-                    if (!hit) {
+                    pi = matchSet(p, pi + 1, pend, s[si]);
+                    if (pi < 0) {
                         return NO_MATCH;
                     }
                     si++;
@@ -152,6 +114,44 @@ public final class GlobPattern {
             }
         }
         return pi >= pend && si == send ? MATCH : NO_MATCH;
+    }
+
+    /**
+     * A {@code [...]} set, from the byte after {@code [}: returns the index of its closing
+     * {@code ]} (or of the pattern's last byte for an unterminated set) when {@code c} is in
+     * the set, -1 when it is not.
+     */
+    private static int matchSet(byte[] p, int pi, int pend, byte c) {
+        boolean negate = at(p, pi, pend) == '^';
+        if (negate) {
+            pi++;
+        }
+        boolean hit = false;
+        while (true) {
+            int pc = at(p, pi, pend);
+            if (pc == '\\' && pend - pi >= 2) {
+                pi++;
+                if (p[pi] == c) {
+                    hit = true;
+                }
+            } else if (pc == ']') {
+                break;
+            } else if (pi >= pend) {
+                pi--; // unterminated set: stop on the last byte, the pattern ends
+                break;
+            } else if (pend - pi >= 3 && p[pi + 1] == '-') {
+                int start = Math.min(p[pi], p[pi + 2]);
+                int end = Math.max(p[pi], p[pi + 2]);
+                pi += 2;
+                if (c >= start && c <= end) {
+                    hit = true;
+                }
+            } else if (p[pi] == c) {
+                hit = true;
+            }
+            pi++;
+        }
+        return hit != negate ? pi : -1;
     }
 
     private static int at(byte[] p, int i, int end) {

@@ -34,13 +34,11 @@ public final class TopicShard {
     /** Patterns in a list too, because every publish walks them all (as Redis does). */
     private final List<TopicName> patternOrder = new ArrayList<>();
     private final Publication publication = new Publication();
-    private final Frame[] frameByForm;
 
     TopicShard(EventLoop loop, WireForm[] forms) {
         this.loop = loop;
         this.pool = loop.framePool();
         this.forms = forms;
-        this.frameByForm = new Frame[forms.length];
     }
 
     public EventLoop loop() {

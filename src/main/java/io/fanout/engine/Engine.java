@@ -213,10 +213,14 @@ public final class Engine implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         shutdown();
-        if (!awaitTermination(config.drainMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-            LOG.warn("[STOP]      loops did not stop in time");
+        try {
+            if (!awaitTermination(config.drainMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+                LOG.warn("[STOP]      loops did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the caller's thread is being stopped: keep its flag
         }
     }
 }

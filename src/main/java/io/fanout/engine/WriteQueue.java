@@ -194,7 +194,6 @@ public final class WriteQueue {
     private void consume(long written) {
         fold();
         pendingBytes -= written;
-        int mask = ring.length - 1;
         long left = written;
         while (left > 0) {
             Frame head = ring[headIndex];

@@ -57,6 +57,7 @@ class HousekeepingTest {
             InetSocketAddress addr = engine.listen("127.0.0.1", 0, counting);
             EventLoop loop = engine.loops().get(0);
             try (SocketChannel client = SocketChannel.open(addr)) {
+                assertTrue(client.isConnected());
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (engine.connectedClients() == 0 || !loop.connections().iterator().hasNext()) {
                     assertTrue(System.nanoTime() < deadline, "connection never registered");

@@ -1,9 +1,15 @@
 package io.fanout.policy;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fanout.engine.CloseReason;
+import io.fanout.server.FanoutServer;
+import io.fanout.server.ServerConfig;
+import io.fanout.testing.Await;
+import io.fanout.testing.LineClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,16 +17,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import io.fanout.engine.CloseReason;
-import io.fanout.server.FanoutServer;
-import io.fanout.server.ServerConfig;
-import io.fanout.testing.Await;
-import io.fanout.testing.LineClient;
 
 /**
  * Each slow-consumer rule fires when it should and not when it should not, on real sockets:
@@ -69,11 +68,11 @@ class SlowConsumerRulesTest {
         for (int i = 0; i < count; i++) {
             batch.append(line(i)).append('\n');
             if (batch.length() > 16_000) {
-                publisher.sendRaw(batch.toString().getBytes());
+                publisher.sendRaw(batch.toString().getBytes(UTF_8));
                 batch.setLength(0);
             }
         }
-        publisher.sendRaw(batch.toString().getBytes());
+        publisher.sendRaw(batch.toString().getBytes(UTF_8));
         for (int i = 0; i < count; i++) {
             assertEquals(line(i), publisher.readLine(), "fast client, message " + i);
         }
@@ -169,7 +168,7 @@ class SlowConsumerRulesTest {
             for (int j = i; j < i + 20; j++) {
                 batch.append(line(j)).append('\n');
             }
-            publisher.sendRaw(batch.toString().getBytes());
+            publisher.sendRaw(batch.toString().getBytes(UTF_8));
             for (int j = i; j < i + 20; j++) {
                 assertEquals(line(j), publisher.readLine(), "publisher's own echo, message " + j);
             }

@@ -72,7 +72,16 @@ public final class RunningServer implements AutoCloseable {
 
     /** Closes every client, checks nothing is left behind, then stops the server. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
+        try {
+            closeAndCheck();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while closing the test server", e);
+        }
+    }
+
+    private void closeAndCheck() throws InterruptedException {
         try {
             for (LineClient c : clients) {
                 try {

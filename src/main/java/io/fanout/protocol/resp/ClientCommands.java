@@ -179,86 +179,106 @@ final class ClientCommands {
         return "pubsub"; // line clients are subscribers of the line channel
     }
 
+    /** CLIENT KILL: the old form (one address) or the filter form, parsed, then applied. */
     private void kill(RespArgs args, RespWriter out) {
-        int argc = args.count();
-        if (argc == 3) {
-            String addr = args.string(2);
-            for (Connection c : protocol.engine.connections()) {
-                if (c.remoteAddress().equals(addr)) {
-                    killConnection(c);
-                    out.simple("OK");
-                    return;
-                }
-            }
-            out.error("ERR No such client");
+        if (args.count() == 3) {
+            killByAddress(args.string(2), out);
             return;
         }
-        Long id = null;
-        String type = null;
-        String addr = null;
-        String laddr = null;
-        boolean skipMe = true;
-        for (int j = 2; j < argc; j += 2) {
-            if (j + 1 >= argc) {
-                out.error("ERR syntax error");
-                return;
-            }
-            String value = args.string(j + 1);
-            if (args.equalsIgnoreCase(j, "id")) {
-                try {
-                    id = args.parseLong(j + 1);
-                } catch (NumberFormatException e) {
-                    id = -1L;
-                }
-                if (id <= 0) {
-                    out.error("ERR client-id should be greater than 0");
-                    return;
-                }
-            } else if (args.equalsIgnoreCase(j, "type")) {
-                type = value.toLowerCase(Locale.ROOT);
-                if (!CLIENT_TYPES.contains(type)) {
-                    RespSession.errorLatin1(out, "ERR Unknown client type '"
-                            + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
-                    return;
-                }
-            } else if (args.equalsIgnoreCase(j, "addr")) {
-                addr = value;
-            } else if (args.equalsIgnoreCase(j, "skipme")) {
-                if (value.equalsIgnoreCase("yes")) {
-                    skipMe = true;
-                } else if (value.equalsIgnoreCase("no")) {
-                    skipMe = false;
-                } else {
-                    out.error("ERR syntax error");
-                    return;
-                }
-            } else if (args.equalsIgnoreCase(j, "laddr")) {
-                laddr = value;
-            } else if (args.equalsIgnoreCase(j, "user")) {
-                // fanout has Redis's one user, "default", and every client is logged in as it.
-                if (!value.equals("default")) {
-                    RespSession.errorLatin1(out, "ERR No such user '"
-                            + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
-                    return;
-                }
-            } else {
-                out.error("ERR syntax error");
-                return;
-            }
+        KillFilter filter = KillFilter.parse(args, out);
+        if (filter == null) {
+            return; // the parser has answered with the error
         }
         int killed = 0;
         for (Connection c : sortedConnections()) {
-            if (id != null && c.id() != id
-                    || type != null && !type.equals(typeOf(c))
-                    || addr != null && !addr.equals(c.remoteAddress())
-                    || laddr != null && !laddr.equals(c.localAddress())
-                    || skipMe && c == session.connection()) {
-                continue;
+            if (filter.matches(c, session.connection())) {
+                killConnection(c);
+                killed++;
             }
-            killConnection(c);
-            killed++;
         }
         out.integer(killed);
+    }
+
+    private void killByAddress(String addr, RespWriter out) {
+        for (Connection c : protocol.engine.connections()) {
+            if (c.remoteAddress().equals(addr)) {
+                killConnection(c);
+                out.simple("OK");
+                return;
+            }
+        }
+        out.error("ERR No such client");
+    }
+
+    /** The filters of {@code CLIENT KILL <filter> <value> ...}; null fields match anything. */
+    private record KillFilter(Long id, String type, String addr, String laddr, boolean skipMe) {
+        boolean matches(Connection c, Connection self) {
+            return (id == null || c.id() == id)
+                    && (type == null || type.equals(typeOf(c)))
+                    && (addr == null || addr.equals(c.remoteAddress()))
+                    && (laddr == null || laddr.equals(c.localAddress()))
+                    && !(skipMe && c == self);
+        }
+
+        /** Parses the filter pairs with Redis's errors; on an error answers it and returns null. */
+        static KillFilter parse(RespArgs args, RespWriter out) {
+            KillFilter f = new KillFilter(null, null, null, null, true);
+            int argc = args.count();
+            for (int j = 2; j < argc && f != null; j += 2) {
+                if (j + 1 >= argc) {
+                    out.error("ERR syntax error");
+                    return null;
+                }
+                f = f.with(args, j, out);
+            }
+            return f;
+        }
+
+        /** This filter with the pair at {@code j} applied, or null after answering an error. */
+        private KillFilter with(RespArgs args, int j, RespWriter out) {
+            String value = args.string(j + 1);
+            if (args.equalsIgnoreCase(j, "id")) {
+                long parsed = parseId(args, j + 1);
+                if (parsed <= 0) {
+                    out.error("ERR client-id should be greater than 0");
+                    return null;
+                }
+                return new KillFilter(parsed, type, addr, laddr, skipMe);
+            } else if (args.equalsIgnoreCase(j, "type")) {
+                String t = value.toLowerCase(Locale.ROOT);
+                if (!CLIENT_TYPES.contains(t)) {
+                    RespSession.errorLatin1(out, "ERR Unknown client type '"
+                            + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
+                    return null;
+                }
+                return new KillFilter(id, t, addr, laddr, skipMe);
+            } else if (args.equalsIgnoreCase(j, "addr")) {
+                return new KillFilter(id, type, value, laddr, skipMe);
+            } else if (args.equalsIgnoreCase(j, "laddr")) {
+                return new KillFilter(id, type, addr, value, skipMe);
+            } else if (args.equalsIgnoreCase(j, "skipme") && value.equalsIgnoreCase("yes")) {
+                return new KillFilter(id, type, addr, laddr, true);
+            } else if (args.equalsIgnoreCase(j, "skipme") && value.equalsIgnoreCase("no")) {
+                return new KillFilter(id, type, addr, laddr, false);
+            } else if (args.equalsIgnoreCase(j, "user") && !value.equals("default")) {
+                // fanout has Redis's one user, "default", and every client is logged in as it.
+                RespSession.errorLatin1(out, "ERR No such user '"
+                        + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
+                return null;
+            } else if (args.equalsIgnoreCase(j, "user")) {
+                return this;
+            }
+            out.error("ERR syntax error");
+            return null;
+        }
+
+        private static long parseId(RespArgs args, int index) {
+            try {
+                return args.parseLong(index);
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }
     }
 
     private void killConnection(Connection c) {

@@ -38,52 +38,63 @@ final class InfoReport {
         }
         StringBuilder sb = new StringBuilder();
         if (server) {
-            section(sb, "Server");
-            long uptime = (System.currentTimeMillis() - p.startedMillis) / 1000;
-            field(sb, "redis_version", RespProtocol.REDIS_VERSION);
-            field(sb, "redis_mode", "standalone");
-            field(sb, "fanout_version", version());
-            field(sb, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                    + System.getProperty("os.arch"));
-            field(sb, "arch_bits", "64");
-            field(sb, "process_id", Long.toString(ProcessHandle.current().pid()));
-            field(sb, "tcp_port", Integer.toString(p.facts.tcpPort()));
-            field(sb, "uptime_in_seconds", Long.toString(uptime));
-            field(sb, "uptime_in_days", Long.toString(uptime / 86400));
-            field(sb, "io_threads_active", Integer.toString(p.engine.loops().size()));
+            serverSection(sb, p);
         }
-        LoopStats sum = sum(p);
         if (clients) {
-            section(sb, "Clients");
-            field(sb, "connected_clients", Integer.toString(p.engine.connectedClients()));
-            field(sb, "fanout_line_clients", Integer.toString(p.engine.connectedClients("line")));
-            field(sb, "fanout_resp_clients", Integer.toString(p.engine.connectedClients("resp")));
-            field(sb, "maxclients", Integer.toString(p.engine.config().maxClients()));
-            field(sb, "client_recent_max_output_buffer", Long.toString(p.facts.maxPendingBytes()));
-            field(sb, "fanout_pending_bytes", Long.toString(p.engine.totalPendingBytes()));
-            field(sb, "blocked_clients", "0");
+            clientsSection(sb, p);
         }
         if (stats) {
-            section(sb, "Stats");
-            field(sb, "total_connections_received", Long.toString(sum.accepted));
-            field(sb, "rejected_connections", Long.toString(sum.rejected));
-            field(sb, "total_net_input_bytes", Long.toString(sum.bytesRead));
-            field(sb, "total_net_output_bytes", Long.toString(sum.bytesWritten));
-            field(sb, "pubsub_channels", Integer.toString(p.broker.topics(TopicKind.CHANNEL, null).size()));
-            field(sb, "pubsub_patterns", Integer.toString(p.broker.patternCount()));
-            field(sb, "pubsubshard_channels", Integer.toString(p.broker.topics(TopicKind.SHARD, null).size()));
-            field(sb, "client_output_buffer_limit_disconnections", Long.toString(p.facts.slowDisconnects()));
-            field(sb, "fanout_messages_published", Long.toString(sum.published));
-            field(sb, "fanout_deliveries", Long.toString(sum.deliveries));
-            field(sb, "fanout_dropped_messages", Long.toString(sum.droppedMessages));
-            for (CloseReason r : CloseReason.values()) {
-                if (r.isSlowConsumer()) {
-                    field(sb, "fanout_disconnects_" + r.label().replace('-', '_'),
-                            Long.toString(sum.closed(r)));
-                }
-            }
+            statsSection(sb, p, sum(p));
         }
         return sb.toString();
+    }
+
+    private static void serverSection(StringBuilder sb, RespProtocol p) {
+        section(sb, "Server");
+        long uptime = (System.currentTimeMillis() - p.startedMillis) / 1000;
+        field(sb, "redis_version", RespProtocol.REDIS_VERSION);
+        field(sb, "redis_mode", "standalone");
+        field(sb, "fanout_version", version());
+        field(sb, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        field(sb, "arch_bits", "64");
+        field(sb, "process_id", Long.toString(ProcessHandle.current().pid()));
+        field(sb, "tcp_port", Integer.toString(p.facts.tcpPort()));
+        field(sb, "uptime_in_seconds", Long.toString(uptime));
+        field(sb, "uptime_in_days", Long.toString(uptime / 86400));
+        field(sb, "io_threads_active", Integer.toString(p.engine.loops().size()));
+    }
+
+    private static void clientsSection(StringBuilder sb, RespProtocol p) {
+        section(sb, "Clients");
+        field(sb, "connected_clients", Integer.toString(p.engine.connectedClients()));
+        field(sb, "fanout_line_clients", Integer.toString(p.engine.connectedClients("line")));
+        field(sb, "fanout_resp_clients", Integer.toString(p.engine.connectedClients("resp")));
+        field(sb, "maxclients", Integer.toString(p.engine.config().maxClients()));
+        field(sb, "client_recent_max_output_buffer", Long.toString(p.facts.maxPendingBytes()));
+        field(sb, "fanout_pending_bytes", Long.toString(p.engine.totalPendingBytes()));
+        field(sb, "blocked_clients", "0");
+    }
+
+    private static void statsSection(StringBuilder sb, RespProtocol p, LoopStats sum) {
+        section(sb, "Stats");
+        field(sb, "total_connections_received", Long.toString(sum.accepted));
+        field(sb, "rejected_connections", Long.toString(sum.rejected));
+        field(sb, "total_net_input_bytes", Long.toString(sum.bytesRead));
+        field(sb, "total_net_output_bytes", Long.toString(sum.bytesWritten));
+        field(sb, "pubsub_channels", Integer.toString(p.broker.topics(TopicKind.CHANNEL, null).size()));
+        field(sb, "pubsub_patterns", Integer.toString(p.broker.patternCount()));
+        field(sb, "pubsubshard_channels", Integer.toString(p.broker.topics(TopicKind.SHARD, null).size()));
+        field(sb, "client_output_buffer_limit_disconnections", Long.toString(p.facts.slowDisconnects()));
+        field(sb, "fanout_messages_published", Long.toString(sum.published));
+        field(sb, "fanout_deliveries", Long.toString(sum.deliveries));
+        field(sb, "fanout_dropped_messages", Long.toString(sum.droppedMessages));
+        for (CloseReason r : CloseReason.values()) {
+            if (r.isSlowConsumer()) {
+                field(sb, "fanout_disconnects_" + r.label().replace('-', '_'),
+                        Long.toString(sum.closed(r)));
+            }
+        }
     }
 
     /** Sums the loops' racy counters. */

@@ -96,6 +96,8 @@ public final class RespDecoder {
 
     /** Unescaped inline arguments; only grows. */
     private byte[] scratch = new byte[256];
+    /** Write position in {@link #scratch} while an inline command is being split. */
+    private int scratchWrite;
 
     /**
      * @param maxBulkBytes   largest accepted bulk (Redis proto-max-bulk-len; the server passes
@@ -376,8 +378,7 @@ public final class RespDecoder {
         if (scratch.length < lineLen) { // unescaping never makes a token longer than its source
             scratch = new byte[Math.max(lineLen, (int) Math.min(MAX_ARRAY, 2L * scratch.length))];
         }
-        byte[] s = scratch;
-        int w = 0;
+        scratchWrite = 0;
         pendCount = 0;
         int p = from;
         while (true) {
@@ -387,63 +388,86 @@ public final class RespDecoder {
             if (p >= end) {
                 return;
             }
-            int tokenStart = w;
-            boolean inDouble = false;
-            boolean inSingle = false;
-            boolean done = false;
-            while (!done) {
-                int c = at(in, p, end);
-                if (inDouble) {
-                    if (c == '\\' && at(in, p + 1, end) == 'x'
-                            && isHex(at(in, p + 2, end)) && isHex(at(in, p + 3, end))) {
-                        s[w++] = (byte) (hexValue(at(in, p + 2, end)) * 16 + hexValue(at(in, p + 3, end)));
-                        p += 3;
-                    } else if (c == '\\' && at(in, p + 1, end) != 0) {
-                        p++;
-                        s[w++] = unescape(at(in, p, end));
-                    } else if (c == '"') {
-                        // A closing quote must be followed by whitespace or the end of line.
-                        int next = at(in, p + 1, end);
-                        if (next != 0 && !isCSpace(next)) {
-                            throw unbalancedQuotes();
-                        }
-                        done = true;
-                    } else if (c == 0) {
-                        throw unbalancedQuotes();
-                    } else {
-                        s[w++] = (byte) c;
-                    }
-                } else if (inSingle) {
-                    if (c == '\\' && at(in, p + 1, end) == '\'') {
-                        p++;
-                        s[w++] = '\'';
-                    } else if (c == '\'') {
-                        int next = at(in, p + 1, end);
-                        if (next != 0 && !isCSpace(next)) {
-                            throw unbalancedQuotes();
-                        }
-                        done = true;
-                    } else if (c == 0) {
-                        throw unbalancedQuotes();
-                    } else {
-                        s[w++] = (byte) c;
-                    }
-                } else {
-                    switch (c) {
-                        // Only these end an unquoted token; '\v' and '\f' are token bytes here
-                        // although leading ones are skipped as whitespace (Redis quirk).
-                        case ' ', '\n', '\r', '\t', 0 -> done = true;
-                        case '"' -> inDouble = true;
-                        case '\'' -> inSingle = true;
-                        default -> s[w++] = (byte) c;
-                    }
+            int tokenStart = scratchWrite;
+            p = readToken(in, p, end);
+            addPending(tokenStart, scratchWrite - tokenStart);
+        }
+    }
+
+    /** One token into scratch; returns the position after it (and after its separator). */
+    private int readToken(ByteBuffer in, int p, int end) {
+        while (true) {
+            int c = at(in, p, end);
+            switch (c) {
+                // Only these end an unquoted token; '\v' and '\f' are token bytes here
+                // although leading ones are skipped as whitespace (Redis quirk).
+                case ' ', '\n', '\r', '\t' -> {
+                    return p + 1;
                 }
-                if (at(in, p, end) != 0) {
+                case 0 -> {
+                    return p;
+                }
+                case '"' -> {
+                    return readDoubleQuoted(in, p + 1, end);
+                }
+                case '\'' -> {
+                    return readSingleQuoted(in, p + 1, end);
+                }
+                default -> {
+                    scratch[scratchWrite++] = (byte) c;
                     p++;
                 }
             }
-            addPending(tokenStart, w - tokenStart);
         }
+    }
+
+    /** The rest of a token after {@code "}: C escapes and {@code \xHH}; ends the token. */
+    private int readDoubleQuoted(ByteBuffer in, int p, int end) {
+        while (true) {
+            int c = at(in, p, end);
+            if (c == '\\' && at(in, p + 1, end) == 'x'
+                    && isHex(at(in, p + 2, end)) && isHex(at(in, p + 3, end))) {
+                scratch[scratchWrite++] = (byte) (hexValue(at(in, p + 2, end)) * 16 + hexValue(at(in, p + 3, end)));
+                p += 4;
+            } else if (c == '\\' && at(in, p + 1, end) != 0) {
+                scratch[scratchWrite++] = unescape(at(in, p + 1, end));
+                p += 2;
+            } else if (c == '"') {
+                return afterClosingQuote(in, p, end);
+            } else if (c == 0) {
+                throw unbalancedQuotes();
+            } else {
+                scratch[scratchWrite++] = (byte) c;
+                p++;
+            }
+        }
+    }
+
+    /** The rest of a token after {@code '}: only {@code \'} is an escape; ends the token. */
+    private int readSingleQuoted(ByteBuffer in, int p, int end) {
+        while (true) {
+            int c = at(in, p, end);
+            if (c == '\\' && at(in, p + 1, end) == '\'') {
+                scratch[scratchWrite++] = '\'';
+                p += 2;
+            } else if (c == '\'') {
+                return afterClosingQuote(in, p, end);
+            } else if (c == 0) {
+                throw unbalancedQuotes();
+            } else {
+                scratch[scratchWrite++] = (byte) c;
+                p++;
+            }
+        }
+    }
+
+    /** A closing quote must be followed by whitespace or the end of the line (Redis). */
+    private static int afterClosingQuote(ByteBuffer in, int quoteAt, int end) {
+        int next = at(in, quoteAt + 1, end);
+        if (next != 0 && !isCSpace(next)) {
+            throw unbalancedQuotes();
+        }
+        return quoteAt + 1;
     }
 
     private static int at(ByteBuffer in, int p, int end) {

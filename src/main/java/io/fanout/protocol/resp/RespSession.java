@@ -508,7 +508,7 @@ final class RespSession implements ConnectionHandler {
 
     /** Redis's single "default" user: with no password configured, any password passes. */
     private boolean checkCredentials(byte[] user, byte[] pass) {
-        if (user != null && !java.util.Arrays.equals(user, "default".getBytes())) {
+        if (user != null && !java.util.Arrays.equals(user, "default".getBytes(StandardCharsets.US_ASCII))) {
             return false;
         }
         boolean ok = protocol.password == null || MessageDigest.isEqual(pass, protocol.password);
@@ -521,23 +521,11 @@ final class RespSession implements ConnectionHandler {
 
     private void hello() {
         int argc = args.count();
-        int version = 0;
-        int next = 1;
-        if (argc >= 2) {
-            long v;
-            try {
-                v = args.parseLong(1);
-            } catch (NumberFormatException e) {
-                out.error("ERR Protocol version is not an integer or out of range");
-                return;
-            }
-            next = 2;
-            if (v < 2 || v > 3) {
-                out.error("NOPROTO unsupported protocol version");
-                return;
-            }
-            version = (int) v;
+        int version = argc >= 2 ? helloVersion() : 0;
+        if (version < 0) {
+            return;
         }
+        int next = argc >= 2 ? 2 : 1;
         byte[] user = null;
         byte[] pass = null;
         String newName = null;
@@ -572,6 +560,26 @@ final class RespSession implements ConnectionHandler {
             protocolVersion = version;
             resubscribeWithCurrentForm();
         }
+        writeHelloReply();
+    }
+
+    /** HELLO's protocol version argument: 2 or 3, or -1 after answering Redis's error. */
+    private int helloVersion() {
+        long v;
+        try {
+            v = args.parseLong(1);
+        } catch (NumberFormatException e) {
+            out.error("ERR Protocol version is not an integer or out of range");
+            return -1;
+        }
+        if (v < 2 || v > 3) {
+            out.error("NOPROTO unsupported protocol version");
+            return -1;
+        }
+        return (int) v;
+    }
+
+    private void writeHelloReply() {
         out.mapHeader(7, protocolVersion)
                 .bulk("server").bulk("redis")
                 .bulk("version").bulk(RespProtocol.REDIS_VERSION)

@@ -1,20 +1,19 @@
 package io.fanout.protocol.line;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import io.fanout.engine.CloseReason;
 import io.fanout.server.ServerConfig;
 import io.fanout.testing.LineClient;
 import io.fanout.testing.RunningServer;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The line protocol's rules at its edges, on real sockets: the --max-message limit, and the
@@ -104,7 +103,7 @@ class LineProtocolTest {
         LineClient a = fanout.connect();
         LineClient b = fanout.connect();
         a.send("AUTH secret");
-        b.sendRaw("AUTH secret\r\n".getBytes());
+        b.sendRaw("AUTH secret\r\n".getBytes(UTF_8));
         assertEquals("OK", a.readLine());
         assertEquals("OK", b.readLine());
 

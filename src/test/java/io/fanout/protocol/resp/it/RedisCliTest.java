@@ -166,6 +166,7 @@ class RedisCliTest {
     @Test
     void clientListShowsTheCallerWithBacklogField() throws Exception {
         try (LineClient line = LineClient.connect(server.lineAddress())) {
+            assertTrue(line.socket().isConnected());
             Await.until(() -> server.engine().connectedClients() == 1, WAIT, "line client in");
             List<String> out = run(port(), "client", "list");
             assertEquals(2, out.size(), "the line client and redis-cli itself: " + out);

@@ -1,10 +1,28 @@
 package io.fanout.protocol.resp.it;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fanout.policy.SlowPolicyMode;
+import io.fanout.policy.SlowPolicySettings;
+import io.fanout.server.FanoutServer;
+import io.fanout.server.ServerConfig;
+import io.fanout.testing.Await;
+import io.fanout.testing.LineClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.StaticCredentialsProvider;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -18,29 +36,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import io.fanout.policy.SlowPolicyMode;
-import io.fanout.policy.SlowPolicySettings;
-import io.fanout.server.FanoutServer;
-import io.fanout.server.ServerConfig;
-import io.fanout.testing.Await;
-import io.fanout.testing.LineClient;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
@@ -289,7 +289,7 @@ class RespClientLibrariesTest {
         resp.call("SUBSCRIBE", "broadcast");
         LineClient line = closeLater(LineClient.connect(server.lineAddress()));
         Await.until(() -> server.broker().subscriberCount(io.fanout.broker.TopicKind.CHANNEL,
-                new io.fanout.broker.TopicName("broadcast".getBytes())) == 2, WAIT, "line client subscribed");
+                new io.fanout.broker.TopicName("broadcast".getBytes(UTF_8))) == 2, WAIT, "line client subscribed");
 
         line.send("hello from nc");
         assertEquals("hello from nc", line.readLine(), "line clients get their own lines too");
@@ -329,7 +329,7 @@ class RespClientLibrariesTest {
 
         for (ProtocolVersion version : List.of(ProtocolVersion.RESP3, ProtocolVersion.RESP2)) {
             RedisURI good = uri(a);
-            good.setPassword(PASSWORD.toCharArray());
+            good.setCredentialsProvider(new StaticCredentialsProvider(null, PASSWORD.toCharArray()));
             RedisClient client = lettuce(good, version);
             StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub();
             RecordingLettuceListener listener = new RecordingLettuceListener();
@@ -340,7 +340,7 @@ class RespClientLibrariesTest {
             sub.close();
 
             RedisURI bad = uri(a);
-            bad.setPassword("wrong".toCharArray());
+            bad.setCredentialsProvider(new StaticCredentialsProvider(null, "wrong".toCharArray()));
             RedisClient badClient = lettuce(bad, version);
             assertThrows(RedisException.class, badClient::connect, "wrong password refused (" + version + ")");
         }
@@ -349,7 +349,7 @@ class RespClientLibrariesTest {
         line.send("AUTH " + PASSWORD);
         assertEquals("OK", line.readLine());
         Await.until(() -> server.broker().subscriberCount(io.fanout.broker.TopicKind.CHANNEL,
-                new io.fanout.broker.TopicName("broadcast".getBytes())) == 1, WAIT, "line client authenticated");
+                new io.fanout.broker.TopicName("broadcast".getBytes(UTF_8))) == 1, WAIT, "line client authenticated");
         assertEquals(1, jedis.publish("broadcast", "to the line client"));
         assertEquals("to the line client", line.readLine());
     }

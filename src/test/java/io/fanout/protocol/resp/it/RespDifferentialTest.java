@@ -1,10 +1,14 @@
 package io.fanout.protocol.resp.it;
 
 import static io.fanout.protocol.resp.it.RespConnection.command;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.fanout.server.FanoutServer;
+import io.fanout.server.ServerConfig;
+import io.fanout.testing.Await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -13,17 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import io.fanout.server.FanoutServer;
-import io.fanout.server.ServerConfig;
-import io.fanout.testing.Await;
 
 /**
  * The same byte scripts sent to fanout and to a real Redis 7 ({@link RedisServerProcess}),
@@ -179,7 +178,7 @@ class RespDifferentialTest {
         assertSameAsRedis(
                 s(1, "PING"), s(1, "PING", "hello"), s(1, "PING", "a", "b"), s(1, "ping"), s(1, "PING", ""),
                 s(1, "ECHO"), s(1, "ECHO", "x", "y"), s(1, "ECHO", "hi"), s(1, "ECHO", ""), s(1, "EcHo", "MiXeD"),
-                named("ECHO binary").send(command("ECHO".getBytes(), everyByte)).expect(1),
+                named("ECHO binary").send(command("ECHO".getBytes(UTF_8), everyByte)).expect(1),
                 s(1, "SELECT", "0"), s(1, "SELECT", "1"), s(1, "SELECT", "15"), s(1, "SELECT", "16"),
                 s(1, "SELECT", "-1"), s(1, "SELECT", "abc"), s(1, "SELECT", ""), s(1, "SELECT", "00"),
                 s(1, "SELECT", "99999999999999999999"), s(1, "SELECT", "2147483648"), s(1, "SELECT"),
@@ -317,16 +316,16 @@ class RespDifferentialTest {
                         .on(0).expect(1).on(1).expect(1).on(2).expect(1).on(3).expect(1),
                 named("payloads: empty, binary, 100 kB")
                         .on(0).send("SUBSCRIBE", "p").expect(1)
-                        .on(1).send("PUBLISH", "p", "").send(command("PUBLISH".getBytes(), "p".getBytes(),
+                        .on(1).send("PUBLISH", "p", "").send(command("PUBLISH".getBytes(UTF_8), "p".getBytes(UTF_8),
                                 new byte[] {0, '\r', '\n', (byte) 0xff}))
-                        .send(command("PUBLISH".getBytes(), "p".getBytes(), big)).expect(3)
+                        .send(command("PUBLISH".getBytes(UTF_8), "p".getBytes(UTF_8), big)).expect(3)
                         .on(0).expect(3),
                 named("binary channel names").on(0)
-                        .send(command("SUBSCRIBE".getBytes(), new byte[] {0, (byte) 0xff, '\r', '\n'}))
-                        .send(command("PSUBSCRIBE".getBytes(), new byte[] {'*', (byte) 0xff, '*'})).expect(2)
-                        .on(1).send(command("PUBLISH".getBytes(), new byte[] {0, (byte) 0xff, '\r', '\n'},
-                                "bin".getBytes()))
-                        .send(command("PUBSUB".getBytes(), "NUMSUB".getBytes(),
+                        .send(command("SUBSCRIBE".getBytes(UTF_8), new byte[] {0, (byte) 0xff, '\r', '\n'}))
+                        .send(command("PSUBSCRIBE".getBytes(UTF_8), new byte[] {'*', (byte) 0xff, '*'})).expect(2)
+                        .on(1).send(command("PUBLISH".getBytes(UTF_8), new byte[] {0, (byte) 0xff, '\r', '\n'},
+                                "bin".getBytes(UTF_8)))
+                        .send(command("PUBSUB".getBytes(UTF_8), "NUMSUB".getBytes(UTF_8),
                                 new byte[] {0, (byte) 0xff, '\r', '\n'})).expect(2)
                         .on(0).expect(2),
                 named("RESP3 publisher subscribed to its own channel")
@@ -689,9 +688,9 @@ class RespDifferentialTest {
             byte[] atLimit = new byte[limit];
             java.util.Arrays.fill(atLimit, (byte) 'z');
             assertSame(redis.address(), null, limited.respAddress(), null,
-                    named("bulk at the limit").send(command("ECHO".getBytes(), atLimit)).expect(1),
+                    named("bulk at the limit").send(command("ECHO".getBytes(UTF_8), atLimit)).expect(1),
                     named("publish at the limit").on(0).send("SUBSCRIBE", "big").expect(1)
-                            .on(1).send(command("PUBLISH".getBytes(), "big".getBytes(), atLimit)).expect(1)
+                            .on(1).send(command("PUBLISH".getBytes(UTF_8), "big".getBytes(UTF_8), atLimit)).expect(1)
                             .on(0).expect(1),
                     RespScript.raw("one byte over", "*2\r\n$4\r\nECHO\r\n$" + (limit + 1) + "\r\n", 0).closes());
         } finally {
