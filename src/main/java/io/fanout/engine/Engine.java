@@ -41,7 +41,7 @@ public final class Engine implements AutoCloseable {
 
     /** Global rule across loops (the total backlog budget); may be null. */
     public interface BudgetEnforcer {
-        /** Called on each loop's timer tick, on that loop's thread. */
+        /** Called at the end of every turn of each loop, on that loop's thread: must be cheap. */
         void onTick(EventLoop loop, Engine engine);
     }
 

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>Threads: everything here runs on the loop's own thread, except {@link #execute} and
- * the read-only snapshot getters. Interest ops are cached per connection so unchanged ones
- * are never rewritten; OP_WRITE is set only while a queue holds bytes the kernel refused.
+ * the read-only snapshot getters. Interest ops are compared with the key's before they are
+ * set, so unchanged ones are never rewritten; OP_WRITE is set only while a queue holds bytes
+ * the kernel refused.
  */
 public final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");

@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 /**
  * One encoded message in one wire form: the bytes every recipient of that form receives.
  *
- * <p>A frame is written once (by the thread that encodes it) and then only read. Each write
+ * <p>Only its loop writes a frame, and bytes once written never change: a message is encoded
+ * into it, and while it is the last frame of every queue holding it, more bytes may be
+ * appended (the next message of a turn's burst, or a private reply). Each write
  * queue that holds it owns one reference; the last {@link #release} hands the frame back to
  * a {@link FramePool}, so message memory is recycled instead of waiting for the GC (a direct
  * buffer left to the GC is freed only when a collection happens to run, which on a busy

@@ -12,10 +12,11 @@ import java.nio.ByteBuffer;
  *
  * <p>Frames up to {@link #MAX_POOLED_BYTES} are direct buffers, so a gathering write hands
  * them to the kernel without the JDK's copy into a temporary direct buffer. Larger ones are
- * rare (one message over 64 KiB) and use the heap: the JDK copies them for the write and
+ * rare (one message over 128 KiB) and use the heap: the JDK copies them for the write and
  * the GC frees them like any other heap object.
  *
- * <p>Each class keeps at most {@code maxRetainedBytes / classSize} idle frames; beyond that a
+ * <p>The classes share {@code maxRetainedBytes} equally: each keeps at most its share divided
+ * by its size in idle frames (never fewer than 4); beyond that a
  * recycled frame is dropped (and its direct memory is reclaimed by the GC, bounded by
  * -XX:MaxDirectMemorySize in the launcher).
  */
