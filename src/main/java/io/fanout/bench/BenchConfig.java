@@ -70,11 +70,6 @@ public record BenchConfig(String host, int port, Proto proto, int subscribers, i
                 channel, mode, ratePerSecond, window, maxLag, n, setupTimeoutNanos, drainNanos, subscriberThreads);
     }
 
-    public BenchConfig withPayload(int bytes) {
-        return new BenchConfig(host, port, proto, subscribers, publishers, bytes, durationNanos, warmupNanos,
-                channel, mode, ratePerSecond, window, maxLag, stalled, setupTimeoutNanos, drainNanos, subscriberThreads);
-    }
-
     public BenchConfig withOpenLoop(long rate) {
         return new BenchConfig(host, port, proto, subscribers, publishers, payloadBytes, durationNanos, warmupNanos,
                 channel, Mode.OPEN, rate, window, maxLag, stalled, setupTimeoutNanos, drainNanos, subscriberThreads);

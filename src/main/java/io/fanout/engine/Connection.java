@@ -167,11 +167,6 @@ public final class Connection {
         loop.execute(() -> close(reason));
     }
 
-    /** Stops reading from this connection until {@code untilNanos} (producer stall). */
-    public void pauseReadingUntil(long untilNanos) {
-        loop.pauseReading(this, untilNanos);
-    }
-
     @Override
     public String toString() {
         return "conn=" + id;
