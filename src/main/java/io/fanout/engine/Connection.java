@@ -47,6 +47,8 @@ public final class Connection {
     /** Free for the policy: when the soft limit breach began, or 0. */
     public long softBreachSinceNanos;
     private Object attachment;
+    /** The name the client gave itself (CLIENT SETNAME), or null; read by log lines. */
+    private volatile String clientName;
 
     Connection(long id, EventLoop loop, SocketChannel channel, Protocol protocol, String remoteAddress,
                String localAddress, long openedNanos) {
@@ -79,6 +81,25 @@ public final class Connection {
     /** host:port of our end of the socket. */
     public String localAddress() {
         return localAddress;
+    }
+
+    /** The client's own name (RESP: CLIENT SETNAME / HELLO SETNAME), or null when unset. */
+    public String clientName() {
+        return clientName;
+    }
+
+    /** Set by the protocol; null or empty clears it. Printable without spaces (Redis's rule). */
+    public void setClientName(String name) {
+        this.clientName = name == null || name.isEmpty() ? null : name;
+    }
+
+    /**
+     * Who this client is, as appended to the {@code [SLOW]} and {@code [CLOSE]} log lines:
+     * {@code proto=resp remote=127.0.0.1:51234 name=feed-7} ({@code name=} only when set).
+     */
+    public String describeClient() {
+        String n = clientName;
+        return "proto=" + protocol.name() + " remote=" + remoteAddress + (n == null ? "" : " name=" + n);
     }
 
     public long openedNanos() {
