@@ -122,6 +122,12 @@ final class RespSession implements ConnectionHandler {
         return t == null ? -1 : t.size();
     }
 
+    /** Bytes the queued commands hold (CLIENT LIST multi-mem=). */
+    long queuedBytes() {
+        Transaction t = transaction;
+        return t == null ? 0 : t.bytes();
+    }
+
     long commandsProcessed() {
         return commandsProcessed;
     }

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * process together ({@code sharedBytes} against {@code maxSharedBytes}). A command over either
  * limit is refused with an error and fails the transaction, as Redis does with a command it
  * rejects while queueing. Once failed, the queue is dropped at once (EXEC can only answer
- * EXECABORT now); later commands are still answered {@code +QUEUED}, as Redis answers them.
+ * EXECABORT now); later commands are still answered {@code +QUEUED}, as Redis answers them,
+ * but neither kept nor counted.
  *
  * <p>Lifecycle: made by MULTI, ended by EXEC, DISCARD, RESET or the connection's close — each
  * of which must call {@link #release()} so the shared count goes back down.
@@ -45,7 +46,7 @@ final class Transaction {
     private final long maxBytes;
     private final long maxSharedBytes;
     private final AtomicLong sharedBytes;
-    private long bytes;
+    private volatile long bytes; // volatile: CLIENT LIST on another loop reads it
     private volatile int size;
     private boolean failed;
 
@@ -82,8 +83,7 @@ final class Transaction {
      */
     String tryQueue(CommandSpec spec, RespArgs args) {
         if (failed) {
-            size++;
-            return null;
+            return null; // as Redis: an aborted transaction keeps nothing (and counts nothing) more
         }
         int argc = args.count();
         long need = COMMAND_OVERHEAD + (long) ARG_OVERHEAD * argc;
