@@ -48,8 +48,8 @@ class TransactionTest {
     @Test
     void theSharedBudgetRefusesWhatWouldPassItAndGetsEveryByteBack() {
         AtomicLong shared = new AtomicLong();
-        Transaction first = new Transaction(1 << 20, 300, shared);
-        Transaction second = new Transaction(1 << 20, 300, shared);
+        Transaction first = new Transaction(1 << 20, 450, shared);
+        Transaction second = new Transaction(1 << 20, 450, shared);
         assertNull(first.tryQueue(PUBLISH, args("PUBLISH", "c", "x".repeat(100))));
         assertNull(second.tryQueue(PUBLISH, args("PUBLISH", "c", "y".repeat(100))));
         String refused = second.tryQueue(PUBLISH, args("PUBLISH", "c", "z".repeat(100)));
