@@ -106,6 +106,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = toConfig();
         Logging.setLevel(logLevel);
+        Shutdown shutdown = new Shutdown();
+        shutdown.install(); // before the first [LISTEN] line: a supervisor may signal right after it
         FanoutServer server;
         try {
             server = FanoutServer.start(config);
@@ -113,10 +115,12 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("fanout: " + e.getMessage());
             return 1;
         }
-        Thread hook = new Thread(server::close, "fanout-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        shutdown.attach(server);
         server.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
-        return 0;
+        if (!shutdown.wasRequested()) {
+            return 1; // the loops ended with nobody asking: never report that as success
+        }
+        return shutdown.awaitStopped() ? 0 : 1; // 0 after a clean SIGTERM / SIGINT drain
     }
 
     /** Validates option values together; throws picocli's ParameterException with a clear text. */
