@@ -87,7 +87,8 @@ final class ConfigSources implements CommandLine.IDefaultValueProvider {
             }
             int eq = line.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException(file + ":" + lineNo + ": expected 'key = value', got '" + line + "'");
+                throw new IllegalArgumentException(file + ":" + lineNo + ": expected 'key = value', got '"
+                        + line + "'");
             }
             String key = line.substring(0, eq).strip().toLowerCase(Locale.ROOT).replace('_', '-');
             if (key.startsWith("--")) {

@@ -159,7 +159,8 @@ class LauncherTest {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path fakeMvn = bin.resolve("mvn");
         Files.writeString(fakeMvn, "#!/usr/bin/env bash\n"
-                + "printf '\\033[0m[INFO] colourful noise\\033[0m\\n'; printf '\\033[1;31m[ERROR] on stderr\\033[0m\\n' >&2\n"
+                + "printf '\\033[0m[INFO] colourful noise\\033[0m\\n'\n"
+                + "printf '\\033[1;31m[ERROR] on stderr\\033[0m\\n' >&2\n"
                 + "if [ -n \"${FAKE_MVN_FAIL:-}\" ]; then exit 1; fi\n"
                 + "mkdir -p target && cp '" + jar + "' target/fanout.jar\n");
         assertTrue(fakeMvn.toFile().setExecutable(true));

@@ -118,7 +118,8 @@ class SlowCutReportingTest {
             out.write("CLIENT SETNAME feed-7\r\nSUBSCRIBE broadcast\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = resp.getInputStream();
-            byte[] expect = "+OK\r\n*3\r\n$9\r\nsubscribe\r\n$9\r\nbroadcast\r\n:1\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] expect = "+OK\r\n*3\r\n$9\r\nsubscribe\r\n$9\r\nbroadcast\r\n:1\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
             assertEquals(new String(expect, StandardCharsets.US_ASCII),
                     new String(in.readNBytes(expect.length), StandardCharsets.US_ASCII));
             String local = "127.0.0.1:" + resp.getLocalPort();

@@ -22,9 +22,10 @@ import io.fanout.engine.ConnectionHandler;
  *
  * <p>Order of checks for each command, as in Redis's processCommand: QUIT first; unknown
  * command or subcommand; arity; authentication; RESP2 subscribed-mode restriction; then the
- * command — or, between MULTI and EXEC, queue it (see {@link #execute()}). Replies of one command are written to the loop's {@link RespWriter} and queued
- * as one private copy before the next command runs, so a message published by a later
- * command can never overtake an earlier reply.
+ * command — or, between MULTI and EXEC, queue it (see the transactions section). Replies of
+ * one command are written to the loop's {@link RespWriter} and queued as one private copy
+ * before the next command runs, so a message published by a later command can never
+ * overtake an earlier reply.
  *
  * <p>Threads: the connection's loop thread only. Admin views (CLIENT LIST on any loop) read
  * the getters racily.
