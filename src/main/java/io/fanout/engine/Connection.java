@@ -1,5 +1,7 @@
 package io.fanout.engine;
 
+import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -47,6 +49,8 @@ public final class Connection {
     /** Free for the policy: when the soft limit breach began, or 0. */
     public long softBreachSinceNanos;
     private Object attachment;
+    /** The name the client gave itself (CLIENT SETNAME), or null; read by log lines. */
+    private volatile String clientName;
 
     Connection(long id, EventLoop loop, SocketChannel channel, Protocol protocol, String remoteAddress,
                String localAddress, long openedNanos) {
@@ -79,6 +83,88 @@ public final class Connection {
     /** host:port of our end of the socket. */
     public String localAddress() {
         return localAddress;
+    }
+
+    /** The client's own name (RESP: CLIENT SETNAME / HELLO SETNAME), or null when unset. */
+    public String clientName() {
+        return clientName;
+    }
+
+    /** Set by the protocol; null or empty clears it. Printable without spaces (Redis's rule). */
+    public void setClientName(String name) {
+        this.clientName = name == null || name.isEmpty() ? null : name;
+    }
+
+    /**
+     * Who this client is, as appended to the {@code [SLOW]} and {@code [CLOSE]} log lines:
+     * {@code proto=resp remote=127.0.0.1:51234 name=feed-7} ({@code name=} only when set).
+     */
+    public String describeClient() {
+        String n = clientName;
+        return "proto=" + protocol.name() + " remote=" + remoteAddress + (n == null ? "" : " name=" + n);
+    }
+
+    /** Input read and thrown away before a last write, at most (see {@link #prepareFinalWrite}). */
+    private static final int FINAL_DRAIN_MAX_BYTES = 64 * 1024;
+    /** net.core.wmem_max (Linux), read on first use (holder idiom); -1 where unknown. */
+    private static final class WmemMax {
+        static final long VALUE = read();
+
+        private static long read() {
+            // Not Files.readString: it trusts the file size, which /proc reports wrongly.
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(
+                    java.nio.file.Path.of("/proc/sys/net/core/wmem_max"))) {
+                return Long.parseLong(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                        .strip());
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+    }
+
+    /** Of a partly sent message, at most this much is counted when making room for a last write. */
+    private static final int FINAL_ROOM_MAX_BYTES = 256 * 1024;
+
+    /**
+     * Best effort before the last bytes to a client that is about to be cut for not reading
+     * (the line protocol's slow-consumer notice); the engine then writes once and closes. Two
+     * things stand between such a notice and the client, and both are removed where the
+     * kernel allows:
+     * <ul>
+     *   <li>Unread input: closing a socket whose input was not read makes Linux answer with
+     *       RST instead of FIN, and the peer then throws away what it had not read yet — the
+     *       notice first. Up to 64 KiB of input is read and discarded.</li>
+     *   <li>A full send buffer (the client stopped reading, so the kernel is full): SO_SNDBUF
+     *       is raised so the kernel can take the rest of a partly sent message and the notice;
+     *       after the close the kernel keeps delivering them if the client reads again. Linux
+     *       caps the raise at net.core.wmem_max, and a buffer the kernel already grew beyond
+     *       that is left alone.</li>
+     * </ul>
+     * A client that never reads again never sees the notice: nothing can change that.
+     */
+    public void prepareFinalWrite(int bytes) {
+        try {
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            int drained = 0;
+            while (drained < FINAL_DRAIN_MAX_BYTES) {
+                sink.clear();
+                int n = channel.read(sink);
+                if (n <= 0) {
+                    break;
+                }
+                drained += n;
+            }
+            long room = Math.min(queue.pendingBytes(), FINAL_ROOM_MAX_BYTES) + bytes + 16 * 1024;
+            int current = channel.getOption(StandardSocketOptions.SO_SNDBUF);
+            long cap = WmemMax.VALUE;
+            // Linux caps the value at wmem_max and usually doubles it (half is bookkeeping);
+            // below the cap, asking for current + room can only grow the buffer.
+            if (cap > 0 && current < cap) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, (int) Math.min(cap, current + room));
+            }
+        } catch (IOException | RuntimeException e) {
+            // Best effort only: the peer may be gone already.
+        }
     }
 
     public long openedNanos() {

@@ -1,6 +1,9 @@
 package io.fanout.server;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -39,8 +42,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest message: one line, RESP bulk string or WebSocket message.")
     String maxMessage = "1mb";
 
-    @Option(names = "--requirepass", paramLabel = "PASSWORD", description = "Password every client must give first (RESP AUTH; line: first line AUTH <password>).")
+    // Never shown as a default in --help: it may come from FANOUT_REQUIREPASS or a config file.
+    @Option(names = "--requirepass", paramLabel = "PASSWORD", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+            description = "Password every client must give first (RESP AUTH; line: first line AUTH <password>). "
+                    + "Visible in ps: prefer --requirepass-file or FANOUT_REQUIREPASS.")
     String requirePass;
+
+    @Option(names = "--requirepass-file", paramLabel = "FILE",
+            description = "Read the password from FILE (its first line; keep the file mode 600).")
+    Path requirePassFile;
 
     @Option(names = "--line-channel", paramLabel = "NAME", description = "Broker channel line clients publish to and receive from.")
     String lineChannel = "broadcast";
@@ -84,6 +94,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "info | debug | trace.")
     String logLevel = "info";
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "key = value lines with these long option names without dashes; "
+                    + "command line > FANOUT_<OPTION> environment > this file > default.")
+    Path configFile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -91,6 +106,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = toConfig();
         Logging.setLevel(logLevel);
+        Shutdown shutdown = new Shutdown();
+        shutdown.install(); // before the first [LISTEN] line: a supervisor may signal right after it
         FanoutServer server;
         try {
             server = FanoutServer.start(config);
@@ -98,10 +115,12 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("fanout: " + e.getMessage());
             return 1;
         }
-        Thread hook = new Thread(server::close, "fanout-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        shutdown.attach(server);
         server.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
-        return 0;
+        if (!shutdown.wasRequested()) {
+            return 1; // the loops ended with nobody asking: never report that as success
+        }
+        return shutdown.awaitStopped() ? 0 : 1; // 0 after a clean SIGTERM / SIGINT drain
     }
 
     /** Validates option values together; throws picocli's ParameterException with a clear text. */
@@ -129,9 +148,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (!Logging.isValidLevel(logLevel)) {
             fail("--log-level must be info, debug or trace (also: warn, error), got '" + logLevel + "'");
         }
-        if (requirePass != null && requirePass.isEmpty()) {
-            fail("--requirepass must not be empty");
-        }
+        String password = password();
         if (lineChannel.isEmpty()) {
             fail("--line-channel must not be empty");
         }
@@ -139,14 +156,74 @@ public final class ServeCommand implements Callable<Integer> {
                 duration("--soft-seconds", softSeconds), duration("--write-deadline", writeDeadline),
                 size("--max-pending-total", maxPendingTotal), mode(slowPolicy), duration("--producer-stall", producerStall));
         return new ServerConfig(bind, port, respPort, metricsPort, ioThreads, maxClients, (int) maxMessageBytes,
-                requirePass, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L);
+                password, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L);
+    }
+
+    /**
+     * The password from --requirepass or --requirepass-file, whichever comes from the stronger
+     * source (command line > environment > config file); both from the same source is an error.
+     */
+    private String password() {
+        ConfigSources.Source inline = source("--requirepass", requirePass != null);
+        ConfigSources.Source fromFile = source("--requirepass-file", requirePassFile != null);
+        if (inline == fromFile && inline != ConfigSources.Source.DEFAULT) {
+            fail("--requirepass and --requirepass-file: give one of them, not both");
+        }
+        String password = requirePass;
+        String name = "--requirepass";
+        if (fromFile.compareTo(inline) > 0) {
+            password = readPasswordFile();
+            name = "--requirepass-file";
+        }
+        if (password != null && password.isEmpty()) {
+            fail(name + from(name) + ": the password must not be empty");
+        }
+        return password;
+    }
+
+    /** The file's first line, without its line end: echo, printf and editors all work. */
+    private String readPasswordFile() {
+        String text;
+        try {
+            text = Files.readString(requirePassFile, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            fail("--requirepass-file" + from("--requirepass-file") + ": cannot read " + requirePassFile + ": " + e);
+            return null;
+        }
+        int end = text.indexOf('\n');
+        String first = end < 0 ? text : text.substring(0, end);
+        return first.endsWith("\r") ? first.substring(0, first.length() - 1) : first;
+    }
+
+    /** Where option {@code name} got its value; DEFAULT when {@code set} is false. */
+    private ConfigSources.Source source(String name, boolean set) {
+        if (!set) {
+            return ConfigSources.Source.DEFAULT;
+        }
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed != null && parsed.hasMatchedOption(name)) {
+            return ConfigSources.Source.COMMAND_LINE;
+        }
+        return spec.defaultValueProvider() instanceof ConfigSources s ? s.sourceOf(name.substring(2))
+                : ConfigSources.Source.DEFAULT;
+    }
+
+    /** " (from environment FANOUT_X)" or " (from FILE:LINE)" when the value did not come from the command line. */
+    private String from(String name) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed != null && parsed.hasMatchedOption(name)
+                || !(spec.defaultValueProvider() instanceof ConfigSources s)) {
+            return "";
+        }
+        String where = s.describe(name.substring(2));
+        return where == null ? "" : " (from " + where + ")";
     }
 
     private long size(String name, String text) {
         try {
             return Sizes.parseSize(text);
         } catch (IllegalArgumentException e) {
-            fail(name + ": " + e.getMessage());
+            fail(name + from(name) + ": " + e.getMessage());
             return 0;
         }
     }
@@ -155,7 +232,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             return SlowPolicyMode.parse(text);
         } catch (IllegalArgumentException e) {
-            fail("--slow-policy: " + e.getMessage());
+            fail("--slow-policy" + from("--slow-policy") + ": " + e.getMessage());
             return null;
         }
     }
@@ -164,7 +241,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             return Sizes.parseDurationNanos(text);
         } catch (IllegalArgumentException e) {
-            fail(name + ": " + e.getMessage());
+            fail(name + from(name) + ": " + e.getMessage());
             return 0;
         }
     }

@@ -107,6 +107,89 @@ class LauncherTest {
         assertTrue(read(output).lines().anyMatch(l -> l.startsWith("fanout ")), both(output));
     }
 
+    /**
+     * Ctrl-C: a clean drain exits 0 (the JVM alone would say 130). Skipped when this process
+     * inherited SIGINT as ignored (a background job of a non-interactive shell): the child then
+     * ignores it too and no handler can be installed.
+     */
+    @Test
+    void sigintAfterACleanDrainExitsWith0() throws Exception {
+        Path output = tmp.resolve("sigint.out");
+        Process p = launch(output, "--port", "0", "--resp-port", "-1", "--metrics-port", "-1");
+        Await.until(() -> LISTEN_LINE.matcher(read(output)).find() || !p.isAlive(), BUILD_ALLOWANCE,
+                () -> "a [LISTEN] line; so far " + both(output));
+        assertTrue(p.isAlive(), both(output));
+        Assumptions.assumeFalse(ignoresSigint(p.pid()), "SIGINT is ignored in this environment");
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "fanout still running 10 s after SIGINT");
+        assertEquals(0, p.exitValue(), both(output));
+        assertTrue(read(output).contains("[STOP]      SIGINT received"), both(output));
+    }
+
+    /** Bit 2 (SIGINT) of the SigIgn mask in /proc/PID/status; false where there is no /proc. */
+    private static boolean ignoresSigint(long pid) throws IOException {
+        Path status = Path.of("/proc/" + pid + "/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseLong(line.substring(7).strip(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The launcher's build talks only through target/build.log: on success the terminal sees
+     * one line and no escape code; on failure it sees the log. A copy of the launcher in a
+     * scratch tree, with a fake {@code mvn} first on PATH that prints colour codes, keeps the
+     * real tree untouched.
+     */
+    @Test
+    void theBuildLogStaysInAFileUnlessTheBuildFails() throws Exception {
+        Path jar = ROOT.toPath().resolve("target/fanout.jar");
+        Process real = launch(tmp.resolve("real.out"), "--version"); // makes sure a real jar exists
+        assertTrue(real.waitFor(BUILD_ALLOWANCE.toSeconds(), TimeUnit.SECONDS) && real.exitValue() == 0,
+                both(tmp.resolve("real.out")));
+        Path tree = Files.createDirectories(tmp.resolve("tree"));
+        Files.copy(ROOT.toPath().resolve("fanout"), tree.resolve("fanout"));
+        Files.createDirectories(tree.resolve("src/main"));
+        Files.writeString(tree.resolve("pom.xml"), "<project/>");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path fakeMvn = bin.resolve("mvn");
+        Files.writeString(fakeMvn, "#!/usr/bin/env bash\n"
+                + "printf '\\033[0m[INFO] colourful noise\\033[0m\\n'\n"
+                + "printf '\\033[1;31m[ERROR] on stderr\\033[0m\\n' >&2\n"
+                + "if [ -n \"${FAKE_MVN_FAIL:-}\" ]; then exit 1; fi\n"
+                + "mkdir -p target && cp '" + jar + "' target/fanout.jar\n");
+        assertTrue(fakeMvn.toFile().setExecutable(true));
+        String path = bin + File.pathSeparator + System.getenv("PATH");
+
+        Path out = tmp.resolve("ok.out");
+        ProcessBuilder pb = new ProcessBuilder("./fanout", "--version").directory(tree.toFile())
+                .redirectOutput(out.toFile()).redirectError(tmp.resolve("ok.out.err").toFile());
+        pb.environment().put("PATH", path);
+        Process built = pb.start();
+        assertTrue(built.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, built.exitValue(), both(out));
+        String err = read(tmp.resolve("ok.out.err"));
+        assertTrue(err.contains("log: target/build.log") && !err.contains("\u001b") && !err.contains("noise"),
+                "one line, no escape code, no Maven output: " + err);
+        assertTrue(read(tree.resolve("target/build.log")).contains("colourful noise"), "Maven's output is in the log");
+
+        Files.deleteIfExists(tree.resolve("target/fanout.jar"));
+        Path failedOut = tmp.resolve("failed.out");
+        pb.redirectOutput(failedOut.toFile()).redirectError(tmp.resolve("failed.out.err").toFile());
+        pb.environment().put("FAKE_MVN_FAIL", "1");
+        Process failed = pb.start();
+        assertTrue(failed.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, failed.exitValue());
+        String failedErr = read(tmp.resolve("failed.out.err"));
+        assertTrue(failedErr.contains("the build failed") && failedErr.contains("[ERROR] on stderr"),
+                "a failed build shows its log: " + failedErr);
+    }
+
     @Test
     void serveOnPort0SaysWhereItListensBroadcastsAndStopsOnSigterm() throws Exception {
         Path output = tmp.resolve("serve.out");
@@ -127,6 +210,7 @@ class LauncherTest {
             assertTrue(p.waitFor(10, TimeUnit.SECONDS), "fanout still running 10 s after SIGTERM");
             assertEquals(0, client.readUntilClosed().length, "the client sees the server close");
         }
+        assertEquals(0, p.exitValue(), "a clean drain after SIGTERM exits 0, not 143; " + both(output));
         String all = read(output);
         assertTrue(all.contains("[STOP]") && all.contains("reason=shutdown"),
                 "SIGTERM went through the orderly shutdown that closes clients; output: " + all);

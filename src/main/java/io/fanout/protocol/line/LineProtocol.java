@@ -61,7 +61,7 @@ public final class LineProtocol implements Protocol {
 
     @Override
     public ConnectionHandler open(Connection connection) {
-        LineSession s = new LineSession(new LineDecoder(maxLineBytes));
+        LineSession s = new LineSession(connection, new LineDecoder(maxLineBytes));
         if (password == null) {
             s.join(connection);
         }
@@ -70,10 +70,12 @@ public final class LineProtocol implements Protocol {
 
     /** One line client. Loop thread only. */
     private final class LineSession implements ConnectionHandler {
+        private final Connection connection;
         private final LineDecoder decoder;
         private Subscription subscription;
 
-        LineSession(LineDecoder decoder) {
+        LineSession(Connection connection, LineDecoder decoder) {
+            this.connection = connection;
             this.decoder = decoder;
         }
 
@@ -144,9 +146,17 @@ public final class LineProtocol implements Protocol {
                     .getBytes(StandardCharsets.US_ASCII), missed, c.loop().nowNanos());
         }
 
+        /**
+         * Best effort (see docs/PROTOCOL.md): a client that stopped reading has a full kernel
+         * buffer, so the socket is first given room for the notice; a client that never reads
+         * again never sees it.
+         */
         @Override
         public byte[] slowConsumerNotice(CloseReason reason) {
-            return ("ERR slow consumer disconnected (" + reason.label() + ")\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] notice = ("ERR slow consumer disconnected (" + reason.label() + ")\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            connection.prepareFinalWrite(notice.length);
+            return notice;
         }
 
         @Override

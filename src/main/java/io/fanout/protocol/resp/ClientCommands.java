@@ -303,7 +303,11 @@ final class ClientCommands {
         int resp = 2;
         String libName = "";
         String libVer = "";
+        int multi = -1;
+        long multiBytes = 0;
         if (h instanceof RespSession s) {
+            multi = s.queuedCommands();
+            multiBytes = s.queuedBytes();
             name = s.name();
             sub = s.channelCount();
             psub = s.patternCount();
@@ -322,13 +326,22 @@ final class ClientCommands {
         long omem = c.pendingBytes();
         int frames = c.writeQueue().frameCount();
         return "id=" + c.id() + " addr=" + c.remoteAddress() + " laddr=" + localAddress(c) + " fd=-1 name=" + name
-                + " age=" + ageSeconds + " idle=" + Math.max(0, idleSeconds) + " flags=" + (pubsub ? "P" : "N")
+                + " age=" + ageSeconds + " idle=" + Math.max(0, idleSeconds) + " flags=" + flags(pubsub, multi >= 0)
                 + " db=0 sub=" + sub
-                + " psub=" + psub + " ssub=" + ssub + " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
+                + " psub=" + psub + " ssub=" + ssub + " multi=" + multi + " qbuf=0 qbuf-free=0 argv-mem=0"
+                + " multi-mem=" + multiBytes
                 + " rbs=0 rbp=0 obl=0 oll=" + frames + " omem=" + omem + " tot-mem=" + omem
                 + " events=r" + (omem > 0 ? "w" : "") + " cmd=" + cmd + " user=default redir=-1 resp=" + resp
                 + " lib-name=" + libName + " lib-ver=" + libVer + " proto=" + c.protocolName()
                 + " dropped=" + c.writeQueue().droppedMessages();
+    }
+
+    /** Redis's flag letters in Redis's order: P subscribed, x inside MULTI; N for none. */
+    private static String flags(boolean pubsub, boolean multi) {
+        if (!pubsub && !multi) {
+            return "N";
+        }
+        return (pubsub ? "P" : "") + (multi ? "x" : "");
     }
 
     private String localAddress(Connection c) {

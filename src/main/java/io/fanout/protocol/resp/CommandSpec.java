@@ -77,7 +77,7 @@ record CommandSpec(String name, int arity, boolean noAuth, boolean allowedWhileS
      * ACL categories as Redis 7.0 derives them: containers are only {@code @slow}; otherwise
      * the pubsub flag gives {@code @pubsub}, admin gives {@code @admin} and {@code @dangerous},
      * the fast flag {@code @fast} (else {@code @slow}), plus the group's own category. Listed in
-     * Redis's category order (pubsub, admin, fast, slow, dangerous, connection).
+     * Redis's category order (pubsub, admin, fast, slow, dangerous, connection, transaction).
      */
     List<String> aclCategories() {
         List<String> out = new ArrayList<>();
@@ -101,6 +101,9 @@ record CommandSpec(String name, int arity, boolean noAuth, boolean allowedWhileS
         }
         if (group.equals("connection") || "command".equals(parent)) {
             out.add("@connection");
+        }
+        if (group.equals("transactions")) {
+            out.add("@transaction");
         }
         return out;
     }

@@ -79,6 +79,17 @@ final class CommandTable {
                                 "noscript", "loading", "stale"),
                         CommandSpec.of("help", 2, "connection", "5.0.0",
                                 "Returns helpful text about the different subcommands.", "loading", "stale")));
+        add(CommandSpec.of("multi", 1, "transactions", "1.2.0", "Mark the start of a transaction block",
+                "noscript", "loading", "stale", "fast", "allow_busy"));
+        add(CommandSpec.of("exec", 1, "transactions", "1.2.0", "Execute all commands issued after MULTI",
+                "noscript", "loading", "stale", "skip_slowlog"));
+        add(CommandSpec.of("discard", 1, "transactions", "2.0.0", "Discard all commands issued after MULTI",
+                "noscript", "loading", "stale", "fast", "allow_busy"));
+        add(CommandSpec.of("watch", -2, "transactions", "2.2.0",
+                "Watch the given keys to determine execution of the MULTI/EXEC block",
+                "noscript", "loading", "stale", "fast", "allow_busy").withKeys(1, -1, 1));
+        add(CommandSpec.of("unwatch", 1, "transactions", "2.2.0", "Forget about all watched keys",
+                "noscript", "loading", "stale", "fast", "allow_busy"));
         add(CommandSpec.of("info", -1, "server", "1.0.0", "Returns information and statistics about the server.",
                 "loading", "stale").withTips("nondeterministic_output", "request_policy:all_shards",
                 "response_policy:special"));

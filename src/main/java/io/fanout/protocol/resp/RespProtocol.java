@@ -1,6 +1,7 @@
 package io.fanout.protocol.resp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.fanout.broker.Broker;
 import io.fanout.engine.Connection;
@@ -26,6 +27,12 @@ public final class RespProtocol implements Protocol {
     final int maxMessageBytes;
     final long startedMillis = System.currentTimeMillis();
     final ServerFacts facts;
+    /** One MULTI's queued commands at most: room for at least one maximal PUBLISH. */
+    final long maxTransactionBytes;
+    /** All MULTI queues of the process together (a flood of MULTIs cannot fill the heap). */
+    final long maxAllTransactionsBytes;
+    /** What all MULTI queues hold now; changed by every loop. */
+    final AtomicLong transactionBytes = new AtomicLong();
     private final RespWriter[] writerByLoop;
 
     /** Figures INFO reports that the protocol layer does not own. */
@@ -46,6 +53,8 @@ public final class RespProtocol implements Protocol {
         this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
         this.maxMessageBytes = maxMessageBytes;
         this.facts = facts;
+        this.maxTransactionBytes = Math.max(8L << 20, Math.min(Integer.MAX_VALUE - 8, 2L * maxMessageBytes + 65_536));
+        this.maxAllTransactionsBytes = Math.max(64L << 20, 2 * maxTransactionBytes);
         this.writerByLoop = new RespWriter[engine.loops().size()];
         for (int i = 0; i < writerByLoop.length; i++) {
             writerByLoop[i] = new RespWriter(4096);

@@ -22,9 +22,10 @@ import io.fanout.engine.ConnectionHandler;
  *
  * <p>Order of checks for each command, as in Redis's processCommand: QUIT first; unknown
  * command or subcommand; arity; authentication; RESP2 subscribed-mode restriction; then the
- * command. Replies of one command are written to the loop's {@link RespWriter} and queued
- * as one private copy before the next command runs, so a message published by a later
- * command can never overtake an earlier reply.
+ * command — or, between MULTI and EXEC, queue it (see the transactions section). Replies of
+ * one command are written to the loop's {@link RespWriter} and queued as one private copy
+ * before the next command runs, so a message published by a later command can never
+ * overtake an earlier reply.
  *
  * <p>Threads: the connection's loop thread only. Admin views (CLIENT LIST on any loop) read
  * the getters racily.
@@ -52,6 +53,8 @@ final class RespSession implements ConnectionHandler {
     private long commandsProcessed;
     private long lastInteractionNanos;
     private CloseReason closeAfterReply;
+    /** Non-null between MULTI and EXEC / DISCARD / RESET (Redis's CLIENT_MULTI). */
+    private Transaction transaction;
 
     RespSession(RespProtocol protocol, Connection connection) {
         this.protocol = protocol;
@@ -74,6 +77,7 @@ final class RespSession implements ConnectionHandler {
 
     void setName(String n) {
         name = n;
+        connection.setClientName(n.isEmpty() ? null : n); // for the [SLOW] and [CLOSE] log lines
     }
 
     void setLibName(String s) {
@@ -111,6 +115,18 @@ final class RespSession implements ConnectionHandler {
     String lastCommandName() {
         CommandSpec c = lastCommand;
         return c == null ? "NULL" : c.fullName();
+    }
+
+    /** Commands queued by MULTI, or -1 outside a transaction (CLIENT LIST multi=). */
+    int queuedCommands() {
+        Transaction t = transaction;
+        return t == null ? -1 : t.size();
+    }
+
+    /** Bytes the queued commands hold (CLIENT LIST multi-mem=). */
+    long queuedBytes() {
+        Transaction t = transaction;
+        return t == null ? 0 : t.bytes();
     }
 
     long commandsProcessed() {
@@ -188,7 +204,8 @@ final class RespSession implements ConnectionHandler {
         commandsProcessed++;
         lastInteractionNanos = connection.loop().nowNanos();
         // The hot path first: PUBLISH without a String for the command name.
-        if (args.equalsIgnoreCase(0, "publish") && args.count() == 3 && authenticated && canRunHere()) {
+        if (args.equalsIgnoreCase(0, "publish") && args.count() == 3 && authenticated && transaction == null
+                && canRunHere()) {
             lastCommand = PUBLISH;
             publish(TopicKind.CHANNEL);
             return;
@@ -202,12 +219,14 @@ final class RespSession implements ConnectionHandler {
         }
         CommandSpec spec = CommandTable.lookup(command);
         if (spec == null) {
+            failTransaction();
             unknownCommand();
             return;
         }
         if (spec.isContainer() && args.count() >= 2) {
             CommandSpec sub = spec.subcommand(args.asciiLower(1));
             if (sub == null) {
+                failTransaction();
                 errorLatin1(out, "ERR unknown subcommand '" + cArg(args, 1, 128) + "'. Try " + spec.upperName()
                         + " HELP.");
                 return;
@@ -216,15 +235,19 @@ final class RespSession implements ConnectionHandler {
         }
         lastCommand = spec;
         if (!spec.arityAccepts(args.count())) {
-            out.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            reject(spec, "ERR wrong number of arguments for '" + spec.fullName() + "' command");
             return;
         }
         if (!authenticated && !spec.noAuth()) {
-            out.error("NOAUTH Authentication required.");
+            reject(spec, "NOAUTH Authentication required.");
             return;
         }
         if (!spec.allowedWhileSubscribed() && !canRunHere()) {
-            out.error("ERR " + String.format(SUBSCRIBED_ONLY, spec.fullName()));
+            reject(spec, "ERR " + String.format(SUBSCRIBED_ONLY, spec.fullName()));
+            return;
+        }
+        if (transaction != null && !runsInsideMulti(spec)) {
+            queue(spec);
             return;
         }
         dispatch(spec);
@@ -263,6 +286,11 @@ final class RespSession implements ConnectionHandler {
             case "auth" -> auth();
             case "hello" -> hello();
             case "reset" -> reset();
+            case "multi" -> multi();
+            case "exec" -> exec();
+            case "discard" -> discard();
+            case "watch" -> watch();
+            case "unwatch" -> out.simple("OK"); // nothing is watched: fanout has no keys
             case "info" -> out.verbatim("txt", InfoReport.render(protocol, args), protocolVersion);
             case "command" -> CommandReplies.command(null, args, out, protocolVersion);
             case "client", "pubsub" -> out.error("ERR wrong number of arguments for '" + spec.name() + "' command");
@@ -304,6 +332,133 @@ final class RespSession implements ConnectionHandler {
     /** Writes an error whose text holds one char per byte (see {@link #cArg}). */
     static void errorLatin1(RespWriter out, String text) {
         out.error(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    // ---- transactions: MULTI / EXEC / DISCARD / WATCH / UNWATCH --------------------------
+    //
+    // Redis 7.0's rules (multi.c and processCommand): between MULTI and EXEC every command
+    // that passes the checks of execute() is queued and answered +QUEUED, except MULTI, EXEC,
+    // DISCARD, WATCH, QUIT and RESET, which run at once. A command rejected by those checks
+    // (unknown, wrong arity, NOAUTH, RESP2 subscribed mode) fails the transaction: EXEC then
+    // answers EXECABORT and runs nothing. EXEC runs the queue without those checks again, as
+    // Redis's call() does, and answers an array of the commands' replies. fanout has no keys,
+    // so WATCH has nothing to watch and EXEC never answers the null array of a touched key.
+    //
+    //   no transaction --MULTI--> queueing --EXEC | DISCARD | RESET | close--> no transaction
+    //                              |  a rejected command: failed (EXEC answers EXECABORT)
+
+    private static final CommandSpec EXEC = CommandTable.lookup("exec");
+
+    private static boolean runsInsideMulti(CommandSpec spec) {
+        if (spec.parent() != null) {
+            return false;
+        }
+        return switch (spec.name()) {
+            case "multi", "exec", "discard", "watch", "reset", "quit" -> true;
+            default -> false;
+        };
+    }
+
+    /** Redis's flagTransaction: a command was rejected while queueing. */
+    private void failTransaction() {
+        if (transaction != null) {
+            transaction.markFailed();
+        }
+    }
+
+    /**
+     * Redis's rejectCommand: fails a transaction in progress; an EXEC that is itself rejected
+     * discards the transaction and says why in an EXECABORT error (Redis drops "ERR ").
+     */
+    private void reject(CommandSpec spec, String error) {
+        failTransaction();
+        if (spec == EXEC) {
+            endTransaction();
+            out.error("EXECABORT Transaction discarded because of: " + (error.startsWith("ERR ")
+                    ? error.substring(4) : error));
+        } else {
+            out.error(error);
+        }
+    }
+
+    private void queue(CommandSpec spec) {
+        String refused = transaction.tryQueue(spec, args);
+        if (refused != null) {
+            transaction.markFailed();
+            out.error(refused);
+            return;
+        }
+        out.simple("QUEUED");
+    }
+
+    private void endTransaction() {
+        if (transaction != null) {
+            transaction.release();
+            transaction = null;
+        }
+    }
+
+    private void multi() {
+        if (transaction != null) {
+            out.error("ERR MULTI calls can not be nested");
+            return;
+        }
+        transaction = new Transaction(protocol.maxTransactionBytes, protocol.maxAllTransactionsBytes,
+                protocol.transactionBytes);
+        out.simple("OK");
+    }
+
+    private void discard() {
+        if (transaction == null) {
+            out.error("ERR DISCARD without MULTI");
+            return;
+        }
+        endTransaction();
+        out.simple("OK");
+    }
+
+    private void watch() {
+        if (transaction != null) {
+            out.error("ERR WATCH inside MULTI is not allowed"); // does not fail the transaction
+            return;
+        }
+        out.simple("OK"); // fanout has no keys: nothing can change, EXEC always runs
+    }
+
+    /**
+     * Runs the queue in order. A message this client publishes to a channel it is subscribed
+     * to is queued between the replies, where Redis puts it too (Redis writes each reply as the
+     * command runs): the replies so far are sent before each such command.
+     */
+    private void exec() {
+        Transaction t = transaction;
+        if (t == null) {
+            out.error("ERR EXEC without MULTI");
+            return;
+        }
+        transaction = null;
+        if (t.failed()) {
+            t.release();
+            out.error("EXECABORT Transaction discarded because of previous errors.");
+            return;
+        }
+        try {
+            out.arrayHeader(t.commands().size());
+            for (Transaction.Queued q : t.commands()) {
+                if (hasSubscriptions()) {
+                    flushReply();
+                }
+                q.loadInto(args);
+                lastCommand = q.spec();
+                dispatch(q.spec());
+            }
+        } finally {
+            t.release();
+        }
+    }
+
+    private boolean hasSubscriptions() {
+        return !(channels.isEmpty() && patterns.isEmpty() && shardChannels.isEmpty());
     }
 
     // ---- pub/sub --------------------------------------------------------------------
@@ -591,6 +746,7 @@ final class RespSession implements ConnectionHandler {
     }
 
     private void reset() {
+        endTransaction();
         dropAllSubscriptions();
         protocolVersion = 2;
         name = "";
@@ -609,6 +765,7 @@ final class RespSession implements ConnectionHandler {
 
     @Override
     public void onClose(Connection c, CloseReason reason) {
+        endTransaction();
         dropAllSubscriptions();
     }
 }

@@ -721,6 +721,79 @@ class RespDifferentialTest {
                         .on(1).send("PUBLISH", "r", "x").expect(1));
     }
 
+    // ---- MULTI / EXEC / DISCARD / WATCH / UNWATCH ----------------------------------------
+
+    @Test
+    void transactionsMatchRedis() throws IOException {
+        assertSameAsRedis(
+                s(1, "EXEC"), s(1, "DISCARD"), s(1, "UNWATCH"), s(1, "WATCH"), s(1, "WATCH", "a", "b"),
+                s(1, "EXEC", "x"), s(1, "DISCARD", "x"), s(1, "UNWATCH", "x"), s(1, "MULTI", "x"),
+                named("empty transaction").send("MULTI").send("EXEC").expect(2),
+                named("queued commands run in order at EXEC").send("MULTI").send("PING").send("ECHO", "a")
+                        .send("PUBLISH", "nobody", "x").send("PUBSUB", "NUMSUB", "a").send("SELECT", "99")
+                        .send("PING", "a", "b").send("EXEC").send("PING").expect(9),
+                named("nested MULTI is an error that keeps the transaction").send("MULTI").send("MULTI")
+                        .send("PING").send("EXEC").expect(4),
+                named("unknown command fails the transaction").send("MULTI").send("PING").send("FOO", "bar")
+                        .send("PING").send("EXEC").send("EXEC").expect(6),
+                named("unknown subcommand fails it").send("MULTI").send("CLIENT", "SETNAME", "x")
+                        .send("CLIENT", "FOO").send("EXEC").send("CLIENT", "GETNAME").expect(5),
+                named("wrong arity fails it").send("MULTI").send("SUBSCRIBE").send("PUBLISH", "a", "b", "c")
+                        .send("ECHO").send("EXEC").expect(5),
+                named("MULTI with an argument inside MULTI fails it").send("MULTI").send("MULTI", "x")
+                        .send("EXEC").expect(3),
+                named("EXEC with an argument aborts at once").send("MULTI").send("PING").send("EXEC", "x")
+                        .send("EXEC").expect(4),
+                named("DISCARD drops the queue").send("MULTI").send("PING").send("DISCARD").send("EXEC")
+                        .send("DISCARD").expect(5),
+                named("DISCARD with an argument fails it").send("MULTI").send("DISCARD", "x").send("PING")
+                        .send("EXEC").expect(4),
+                named("DISCARD after a failed queue").send("MULTI").send("FOO").send("DISCARD").send("MULTI")
+                        .send("PING").send("EXEC").expect(6),
+                named("WATCH inside MULTI is an error that keeps it").send("MULTI").send("WATCH", "k")
+                        .send("UNWATCH").send("PING").send("EXEC").expect(5),
+                named("WATCH then a transaction runs").send("WATCH", "k").send("MULTI").send("PING").send("EXEC")
+                        .send("UNWATCH").expect(5),
+                named("QUIT inside MULTI").send("MULTI").send("PING").send("QUIT").expect(3).closes(),
+                named("RESET inside MULTI ends it").send("MULTI").send("PING").send("RESET").send("EXEC")
+                        .expect(4),
+                named("RESET with an argument fails it").send("MULTI").send("RESET", "x").send("EXEC").expect(3),
+                named("SUBSCRIBE inside MULTI, RESP2").send("MULTI").send("SUBSCRIBE", "a", "b").send("PING")
+                        .send("PUBLISH", "a", "to myself").send("EXEC").send("PING").send("MULTI").expect(9),
+                named("SUBSCRIBE inside MULTI, RESP3").send("HELLO", "3").send("MULTI").send("SUBSCRIBE", "a", "b")
+                        .send("PING").send("PUBLISH", "a", "to myself").send("EXEC").send("UNSUBSCRIBE", "a", "b")
+                        .expect(10),
+                named("UNSUBSCRIBE and PSUBSCRIBE inside MULTI").send("MULTI").send("UNSUBSCRIBE")
+                        .send("PSUBSCRIBE", "p*").send("EXEC").send("PING").expect(5),
+                named("RESP2 subscribed: MULTI, EXEC, DISCARD, WATCH refused").send("SUBSCRIBE", "a")
+                        .send("MULTI").send("EXEC").send("DISCARD").send("WATCH", "x").send("UNWATCH").expect(6),
+                named("RESP3 subscribed may use transactions").send("HELLO", "3").send("SUBSCRIBE", "a")
+                        .send("MULTI").send("PING").send("PUBLISH", "a", "m").send("EXEC").expect(7),
+                named("HELLO 3 inside MULTI switches mid-EXEC").send("MULTI").send("HELLO", "3").send("PING")
+                        .send("EXEC").send("PING").expect(5),
+                named("inline transaction").sendRaw("MULTI\r\nPING\r\nECHO hi\r\nEXEC\r\n").expect(4),
+                named("publishes reach subscribers only at EXEC, in order")
+                        .on(0).send("SUBSCRIBE", "t").expect(1)
+                        .on(1).send("MULTI").send("PUBLISH", "t", "1").send("PUBLISH", "t", "2").expect(3)
+                        .on(0).send("PING").expect(1)
+                        .on(1).send("EXEC").expect(1)
+                        .on(0).expect(2),
+                named("nothing is published after DISCARD or EXECABORT")
+                        .on(0).send("SUBSCRIBE", "t").expect(1)
+                        .on(1).send("MULTI").send("PUBLISH", "t", "dropped").send("DISCARD")
+                        .send("MULTI").send("PUBLISH", "t", "aborted").send("FOO").send("EXEC")
+                        .send("PUBLISH", "t", "after").expect(8)
+                        .on(0).expect(1));
+        assertSame(redisWithPassword.address(), PASSWORD, startFanout(ServerConfig.forTests().withRequirePass(PASSWORD))
+                .respAddress(), PASSWORD,
+                named("unauthenticated MULTI, EXEC, DISCARD, WATCH, UNWATCH").send("MULTI").send("EXEC")
+                        .send("DISCARD").send("WATCH", "a").send("UNWATCH").send("EXEC", "x").expect(6),
+                named("AUTH queued inside MULTI runs at EXEC").send("AUTH", PASSWORD).send("MULTI")
+                        .send("AUTH", "bad").send("AUTH", PASSWORD).send("PING").send("EXEC").expect(6),
+                named("RESET inside MULTI logs out").send("AUTH", PASSWORD).send("MULTI").send("PING")
+                        .send("RESET").send("EXEC").expect(5));
+    }
+
     // ---- COMMAND -------------------------------------------------------------------------
 
     @Test
@@ -732,7 +805,8 @@ class RespDifferentialTest {
                 "echo", "quit", "reset", "hello", "auth", "select", "info", "pubsub|channels", "pubsub|numsub",
                 "pubsub|numpat", "pubsub|shardchannels", "pubsub|shardnumsub", "pubsub|help", "client|id",
                 "client|setname", "client|getname", "client|list", "client|info", "client|kill", "client|help",
-                "command|count", "command|docs", "command|info", "command|list", "command|help")) {
+                "command|count", "command|docs", "command|info", "command|list", "command|help", "multi", "exec",
+                "discard", "unwatch")) {
             scripts.add(s(1, "COMMAND", "INFO", name));
             scripts.add(named("RESP3 COMMAND INFO " + name).send("HELLO", "3").send("COMMAND", "INFO", name)
                     .expect(2));
