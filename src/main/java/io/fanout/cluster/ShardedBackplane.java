@@ -1,0 +1,283 @@
+package io.fanout.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.fanout.broker.TopicKind;
+import io.fanout.broker.TopicName;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+
+/**
+ * Redis Cluster (redis-cluster://): channels and shard channels travel as shard channels
+ * (SPUBLISH / SSUBSCRIBE), so each lives on the master that owns its slot and the backplane
+ * grows with the number of shards.
+ *
+ * <p>Routing is ours, not Lettuce's: for each shard channel local clients want, the link
+ * SSUBSCRIBEs on a connection to the master that owns the channel's slot in the current
+ * topology, and remembers that owner ({@link #owner}). Every tick it compares with the
+ * topology Lettuce keeps fresh (periodic and adaptive refresh: MOVED, reconnects) and moves
+ * subscriptions whose slot has moved or whose master failed over. When Redis itself pushes a
+ * SUNSUBSCRIBE (the slot left that node), or an SSUBSCRIBE answers MOVED, the owner is
+ * forgotten and the topology refreshed, so the next tick subscribes at the new owner.
+ * Messages from a connection that is not the channel's current owner are ignored, so a
+ * subscription left behind on an old master (it may come back as a replica) cannot
+ * deliver a message twice.
+ *
+ * <p>Patterns: SPUBLISH messages never reach PSUBSCRIBE, and a pattern may match channels
+ * on every shard. So pattern subscriptions are classic PSUBSCRIBEs on one cluster node, and
+ * every channel message is also sent with a classic PUBLISH, which Redis Cluster broadcasts
+ * to all nodes over its bus. That costs a second command per message and bus traffic on
+ * every shard (docs/SCALING.md measures it); it is what keeps patterns correct.
+ *
+ * <p>Threads: the link thread; {@link #owner} is also read by Lettuce I/O threads.
+ */
+final class ShardedBackplane extends RedisBackplane {
+    private RedisClusterClient client;
+    private StatefulRedisClusterConnection<byte[], byte[]> pub;
+    private StatefulRedisClusterPubSubConnection<byte[], byte[]> classic;
+    private Inbound classicInbound;
+    /** Redis node id → our pub/sub connection to it and its listener. */
+    private final Map<String, NodeLink> nodes = new ConcurrentHashMap<>();
+    /** Shard channel (prefixed) → Redis node id it is subscribed on. */
+    private final Map<TopicName, String> owner = new ConcurrentHashMap<>();
+
+    private record NodeLink(StatefulRedisPubSubConnection<byte[], byte[]> connection, Inbound inbound) {
+    }
+
+    /** Accepts a shard message only from the connection to the channel's current owner. */
+    private final class NodeInbound extends Inbound {
+        NodeInbound(String redisNodeId) {
+            super(ShardedBackplane.this.link, redisNodeId);
+        }
+
+        @Override
+        boolean acceptsShardMessage(byte[] shardChannel) {
+            return redisNodeId.equals(owner.get(new TopicName(shardChannel)));
+        }
+
+        @Override
+        public void sunsubscribed(byte[] channel, long count) {
+            super.sunsubscribed(channel, count);
+            TopicName name = new TopicName(channel);
+            link.post(() -> onShardUnsubscribed(name, redisNodeId));
+        }
+    }
+
+    ShardedBackplane(ClusterLink link) {
+        super(link);
+    }
+
+    @Override
+    void connect() {
+        client = RedisClusterClient.create(resources, link.config.uri().nodes());
+        ClusterTopologyRefreshOptions refresh = ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(Duration.ofSeconds(2))
+                .enableAllAdaptiveRefreshTriggers()
+                .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                .build();
+        ClusterClientOptions.Builder b = ClusterClientOptions.builder().topologyRefreshOptions(refresh);
+        options(b);
+        client.setOptions(b.build());
+        client.addListener(stateListener);
+        try {
+            pub = client.connect(ByteArrayCodec.INSTANCE);
+            classic = client.connectPubSub(ByteArrayCodec.INSTANCE);
+            classicInbound = new Inbound(link, null);
+            classic.addListener(classicInbound);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        for (byte[] p : link.wantedNames(SubKey.Type.PATTERN)) {
+            ClusterLink.command(classic.async(), SubKey.Type.PATTERN, true, p);
+        }
+        tick();
+    }
+
+    @Override
+    void publish(ClusterLink.Outbound m) throws InterruptedException {
+        if (!acquireSlot()) {
+            return;
+        }
+        track(pub.async().spublish(m.redisChannel(), m.envelope()), true);
+        if (m.kind() == TopicKind.CHANNEL) {
+            // The copy for pattern subscribers (cluster-bus broadcast); counted once, above.
+            if (!acquireSlot()) {
+                return;
+            }
+            track(pub.async().publish(m.redisChannel(), m.envelope()), false);
+        }
+    }
+
+    @Override
+    void subscribe(SubKey key) {
+        if (key.type() == SubKey.Type.PATTERN) {
+            if (classic.isOpen()) {
+                ClusterLink.command(classic.async(), SubKey.Type.PATTERN, true, key.redisName().bytes());
+            }
+        } else {
+            follow(key.redisName());
+        }
+    }
+
+    @Override
+    void unsubscribe(SubKey key) {
+        if (key.type() == SubKey.Type.PATTERN) {
+            if (classic.isOpen()) {
+                ClusterLink.command(classic.async(), SubKey.Type.PATTERN, false, key.redisName().bytes());
+            }
+            return;
+        }
+        String was = owner.remove(key.redisName());
+        NodeLink n = was == null ? null : nodes.get(was);
+        if (n != null && n.connection().isOpen()) {
+            n.connection().async().sunsubscribe(key.redisName().bytes());
+        }
+    }
+
+    /** Moves every wanted shard channel to its slot's current master when that changed. */
+    @Override
+    void tick() {
+        for (SubKey k : new ArrayList<>(link.wanted)) {
+            if (k.type() == SubKey.Type.SHARD) {
+                follow(k.redisName());
+            }
+        }
+    }
+
+    private void follow(TopicName channel) {
+        RedisClusterNode master = client.getPartitions().getMasterBySlot(SlotHash.getSlot(channel.bytes()));
+        if (master == null) {
+            return; // slot not covered right now; a later tick retries
+        }
+        String target = master.getNodeId();
+        String current = owner.get(channel);
+        if (target.equals(current)) {
+            return;
+        }
+        NodeLink to = nodeLink(target);
+        if (to == null) {
+            return;
+        }
+        NodeLink from = current == null ? null : nodes.get(current);
+        owner.put(channel, target);
+        if (from != null && from.connection().isOpen()) {
+            from.connection().async().sunsubscribe(channel.bytes());
+        }
+        to.connection().async().ssubscribe(channel.bytes()).whenComplete((ok, e) -> {
+            if (e != null) {
+                // MOVED (our topology is old) or the node is down: forget, refresh, retry.
+                link.post(() -> {
+                    owner.remove(channel, target);
+                    client.refreshPartitionsAsync();
+                });
+            }
+        });
+    }
+
+    private NodeLink nodeLink(String redisNodeId) {
+        NodeLink n = nodes.get(redisNodeId);
+        if (n != null) {
+            return n;
+        }
+        try {
+            StatefulRedisPubSubConnection<byte[], byte[]> c = classic.getConnection(redisNodeId);
+            NodeInbound in = new NodeInbound(redisNodeId);
+            c.addListener(in);
+            n = new NodeLink(c, in);
+            nodes.put(redisNodeId, n);
+            return n;
+        } catch (RuntimeException e) {
+            ClusterLink.LOG.warn("[CLUSTER]   cannot connect to redis cluster node {}: {}", redisNodeId,
+                    ClusterLink.rootMessage(e));
+            return null;
+        }
+    }
+
+    /** Redis said SUNSUBSCRIBE: ours (moved, or no longer wanted) or the slot left the node. */
+    private void onShardUnsubscribed(TopicName channel, String redisNodeId) {
+        if (link.wanted.contains(new SubKey(SubKey.Type.SHARD, channel)) && redisNodeId.equals(owner.get(channel))) {
+            ClusterLink.LOG.info("[CLUSTER]   slot moved: redis unsubscribed shard_channel={}, following the new owner",
+                    channel);
+            owner.remove(channel, redisNodeId);
+            client.refreshPartitionsAsync();
+        }
+    }
+
+    @Override
+    boolean confirmed(SubKey key) {
+        if (key.type() == SubKey.Type.PATTERN) {
+            return classicInbound != null && classicInbound.confirmed.contains(key);
+        }
+        String o = owner.get(key.redisName());
+        NodeLink n = o == null ? null : nodes.get(o);
+        return n != null && n.inbound().confirmed.contains(key);
+    }
+
+    @Override
+    void onReconnected(Object connection) {
+        if (connection == classic) {
+            link.post(() -> {
+                List<byte[]> patterns = link.wantedNames(SubKey.Type.PATTERN);
+                if (!patterns.isEmpty()) {
+                    ClusterLink.command(classic.async(), SubKey.Type.PATTERN, true, patterns.toArray(new byte[0][]));
+                }
+                ClusterLink.logResubscribed(describe(connection), 0, patterns.size(), 0);
+            });
+            return;
+        }
+        for (Map.Entry<String, NodeLink> e : nodes.entrySet()) {
+            if (e.getValue().connection() == connection) {
+                String id = e.getKey();
+                link.post(() -> resubscribeNode(id, connection));
+            }
+        }
+    }
+
+    /** Subscribes again, on a node that came back, what it owns (Lettuce may have, too). */
+    private void resubscribeNode(String redisNodeId, Object connection) {
+        NodeLink n = nodes.get(redisNodeId);
+        if (n == null) {
+            return;
+        }
+        int count = 0;
+        for (Map.Entry<TopicName, String> e : owner.entrySet()) {
+            if (e.getValue().equals(redisNodeId)) {
+                n.connection().async().ssubscribe(e.getKey().bytes());
+                count++;
+            }
+        }
+        ClusterLink.logResubscribed(describe(connection), 0, 0, count);
+    }
+
+    @Override
+    void onDisconnected(Object connection) {
+        if (connection == classic && classicInbound != null) {
+            classicInbound.confirmed.clear();
+        }
+        for (NodeLink n : nodes.values()) {
+            if (n.connection() == connection) {
+                n.inbound().confirmed.clear();
+            }
+        }
+    }
+
+    @Override
+    void close() {
+        if (client != null) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        shutdownResources();
+    }
+}
