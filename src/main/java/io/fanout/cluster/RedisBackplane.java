@@ -38,7 +38,6 @@ abstract class RedisBackplane {
     final ClusterLink link;
     final ClientResources resources;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    private final Set<Object> seen = ConcurrentHashMap.newKeySet();
     private final Set<Object> down = ConcurrentHashMap.newKeySet();
     private final Map<Object, String> addresses = new ConcurrentHashMap<>();
 
@@ -123,10 +122,9 @@ abstract class RedisBackplane {
         public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
             addresses.put(connection, address instanceof java.net.InetSocketAddress isa
                     ? isa.getHostString() + ":" + isa.getPort() : String.valueOf(address));
-            boolean initial = seen.add(connection);
-            down.remove(connection);
+            boolean wasDown = down.remove(connection);
             link.stats.linkUp = down.isEmpty();
-            if (!initial && link.running()) {
+            if (wasDown && link.running()) {
                 link.onConnectionRestored(describe(connection));
                 onReconnected(connection);
             }
@@ -134,7 +132,8 @@ abstract class RedisBackplane {
 
         @Override
         public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-            if (!link.running()) {
+            // Lettuce also opens short-lived connections (topology lookups): only ours count.
+            if (!link.running() || !isOurs(connection)) {
                 return;
             }
             down.add(connection);
@@ -144,18 +143,23 @@ abstract class RedisBackplane {
         }
     };
 
+    /** The connections the link uses (publish, subscribe, per-node); not Lettuce's helpers. */
+    abstract boolean isOurs(Object connection);
+
     /** Forgets a connection we closed on purpose (it no longer counts for link_up). */
     void forget(Object connection) {
         down.remove(connection);
-        seen.remove(connection);
         addresses.remove(connection);
         link.stats.linkUp = down.isEmpty();
     }
 
     String describe(Object connection) {
         String a = addresses.get(connection);
-        return a == null ? link.config.uri().redacted() : a;
+        return (a == null ? link.config.uri().redacted() : a) + " conn=" + role(connection);
     }
+
+    /** What a connection is for, in log lines: publish, subscribe, patterns, shard. */
+    abstract String role(Object connection);
 
     void shutdownResources() {
         resources.shutdown(0, 2, TimeUnit.SECONDS);

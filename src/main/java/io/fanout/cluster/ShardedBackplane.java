@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -47,6 +48,9 @@ final class ShardedBackplane extends RedisBackplane {
     private StatefulRedisClusterConnection<byte[], byte[]> pub;
     private StatefulRedisClusterPubSubConnection<byte[], byte[]> classic;
     private Inbound classicInbound;
+    /** The one master that classic PUBLISHes (the pattern copies) go through. */
+    private volatile StatefulRedisConnection<byte[], byte[]> busNode;
+    private String busNodeId;
     /** Redis node id → our pub/sub connection to it and its listener. */
     private final Map<String, NodeLink> nodes = new ConcurrentHashMap<>();
     /** Shard channel (prefixed) → Redis node id it is subscribed on. */
@@ -74,6 +78,25 @@ final class ShardedBackplane extends RedisBackplane {
         }
     }
 
+    /**
+     * The classic connection carries only pattern messages here; Lettuce may also hand it
+     * copies of what node connections receive, which their own listeners deliver.
+     */
+    private final class PatternInbound extends Inbound {
+        PatternInbound() {
+            super(ShardedBackplane.this.link, null);
+        }
+
+        @Override
+        public void message(byte[] channel, byte[] message) {
+        }
+
+        @Override
+        boolean acceptsShardMessage(byte[] shardChannel) {
+            return false;
+        }
+    }
+
     ShardedBackplane(ClusterLink link) {
         super(link);
     }
@@ -93,7 +116,7 @@ final class ShardedBackplane extends RedisBackplane {
         try {
             pub = client.connect(ByteArrayCodec.INSTANCE);
             classic = client.connectPubSub(ByteArrayCodec.INSTANCE);
-            classicInbound = new Inbound(link, null);
+            classicInbound = new PatternInbound();
             classic.addListener(classicInbound);
         } catch (RuntimeException e) {
             close();
@@ -111,12 +134,14 @@ final class ShardedBackplane extends RedisBackplane {
             return;
         }
         track(pub.async().spublish(m.redisChannel(), m.envelope()), true);
-        if (m.kind() == TopicKind.CHANNEL) {
-            // The copy for pattern subscribers (cluster-bus broadcast); counted once, above.
+        StatefulRedisConnection<byte[], byte[]> bus = busNode;
+        if (m.kind() == TopicKind.CHANNEL && bus != null && bus.isOpen()) {
+            // The copy for pattern subscribers, broadcast over the cluster bus; counted once,
+            // above. Always through the same node, so the bus keeps one publisher's order.
             if (!acquireSlot()) {
                 return;
             }
-            track(pub.async().publish(m.redisChannel(), m.envelope()), false);
+            track(bus.async().publish(m.redisChannel(), m.envelope()), false);
         }
     }
 
@@ -149,9 +174,31 @@ final class ShardedBackplane extends RedisBackplane {
     /** Moves every wanted shard channel to its slot's current master when that changed. */
     @Override
     void tick() {
+        pickBusNode();
         for (SubKey k : new ArrayList<>(link.wanted)) {
             if (k.type() == SubKey.Type.SHARD) {
                 follow(k.redisName());
+            }
+        }
+    }
+
+    /** Keeps {@link #busNode} on a live master (the first in the topology). */
+    private void pickBusNode() {
+        StatefulRedisConnection<byte[], byte[]> current = busNode;
+        if (current != null && current.isOpen() && busNodeId != null
+                && client.getPartitions().getPartitionByNodeId(busNodeId) != null
+                && client.getPartitions().getPartitionByNodeId(busNodeId).is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+            return;
+        }
+        for (RedisClusterNode n : client.getPartitions()) {
+            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.is(RedisClusterNode.NodeFlag.FAIL)) {
+                try {
+                    busNode = pub.getConnection(n.getNodeId());
+                    busNodeId = n.getNodeId();
+                    return;
+                } catch (RuntimeException e) {
+                    // try the next master
+                }
             }
         }
     }
@@ -213,6 +260,24 @@ final class ShardedBackplane extends RedisBackplane {
             owner.remove(channel, redisNodeId);
             client.refreshPartitionsAsync();
         }
+    }
+
+    @Override
+    boolean isOurs(Object connection) {
+        if (connection == pub || connection == classic || connection == busNode) {
+            return true;
+        }
+        for (NodeLink n : nodes.values()) {
+            if (n.connection() == connection) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    String role(Object connection) {
+        return connection == pub ? "publish" : connection == classic ? "patterns" : connection == busNode ? "bus" : "shard";
     }
 
     @Override

@@ -84,6 +84,16 @@ final class StandaloneBackplane extends RedisBackplane {
     }
 
     @Override
+    boolean isOurs(Object connection) {
+        return connection == sub || connection == pub;
+    }
+
+    @Override
+    String role(Object connection) {
+        return connection == sub ? "subscribe" : "publish";
+    }
+
+    @Override
     boolean confirmed(SubKey key) {
         return inbound.confirmed.contains(key);
     }
