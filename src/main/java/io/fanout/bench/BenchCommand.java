@@ -75,6 +75,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Extra subscribers that subscribe and never read (SO_RCVBUF " + BenchRun.STALLED_RECEIVE_BUFFER + ").")
     int stalled = 0;
 
+    @Option(names = "--pub-port", paramLabel = "PORT",
+            description = "Publishers connect here instead of --port (another node of a --cluster): every delivery crosses the link.")
+    int pubPort;
+
     @Option(names = "--json", description = "Print one JSON object instead of the summary.")
     boolean json;
 
@@ -98,7 +102,12 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            BenchResult result = BenchRun.execute(config);
+            if (pubPort < 0 || pubPort > 65535) {
+                err.println("fanout bench: --pub-port must be 1-65535");
+                err.flush();
+                return 2;
+            }
+            BenchResult result = BenchRun.execute(config, pubPort);
             out.print(json ? result.toJson() + "\n" : result.toHuman());
             out.flush();
             return 0;

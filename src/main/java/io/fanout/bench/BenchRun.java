@@ -49,6 +49,8 @@ public final class BenchRun {
 
     private final BenchConfig config;
     private final InetSocketAddress address;
+    /** Where publishers connect: {@link #address} unless --pub-port sends them to another node. */
+    private final InetSocketAddress publishAddress;
     private final List<SocketChannel> opened = new ArrayList<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
     private final List<SubscriberLoop> loops = new ArrayList<>();
@@ -58,14 +60,23 @@ public final class BenchRun {
     private Socket monitorSocket;
     private String monitorNote;
 
-    private BenchRun(BenchConfig config) {
+    private BenchRun(BenchConfig config, int publishPort) {
         this.config = config;
         this.address = new InetSocketAddress(config.host(), config.port());
+        this.publishAddress = publishPort == 0 ? address : new InetSocketAddress(config.host(), publishPort);
     }
 
     /** Runs the whole bench and returns what it measured. */
     public static BenchResult execute(BenchConfig config) throws BenchException, InterruptedException {
-        return new BenchRun(config).run();
+        return new BenchRun(config, 0).run();
+    }
+
+    /**
+     * As {@link #execute(BenchConfig)}, with the publishers on another node of a cluster
+     * ({@code publishPort} on the same host): every delivery crosses the Redis link.
+     */
+    public static BenchResult execute(BenchConfig config, int publishPort) throws BenchException, InterruptedException {
+        return new BenchRun(config, publishPort).run();
     }
 
     private BenchResult run() throws BenchException, InterruptedException {
@@ -113,7 +124,7 @@ public final class BenchRun {
         }
         publishers = new Publisher[config.publishers()];
         for (int p = 0; p < publishers.length; p++) {
-            publishers[p] = new Publisher(p, connect(deadline, false), PublisherLoop.outBufferBytes(config));
+            publishers[p] = new Publisher(p, connect(deadline, false, publishAddress), PublisherLoop.outBufferBytes(config));
         }
         if (config.stalled() > 0 && config.proto() == BenchConfig.Proto.RESP) {
             monitorSocket = connectMonitor(deadline);
@@ -121,6 +132,10 @@ public final class BenchRun {
     }
 
     private SocketChannel connect(long deadline, boolean smallReceiveBuffer) throws BenchException {
+        return connect(deadline, smallReceiveBuffer, address);
+    }
+
+    private SocketChannel connect(long deadline, boolean smallReceiveBuffer, InetSocketAddress to) throws BenchException {
         long remainingMillis = (deadline - System.nanoTime()) / 1_000_000L;
         if (remainingMillis <= 0) {
             throw new BenchException(1, "could not connect to " + target() + ": --connect-timeout passed after "
@@ -133,7 +148,7 @@ public final class BenchRun {
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, STALLED_RECEIVE_BUFFER);
             }
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
+            ch.socket().connect(to, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
             return ch;
         } catch (SocketTimeoutException e) {
             throw new BenchException(1, "could not connect to " + target() + ": timed out after " + opened.size()

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Cluster relay measurement (docs/BENCHMARKS.md, "Several nodes"): one redis-server and two
+# fanout nodes on loopback, then `fanout bench` runs side by side in one go:
+#   same-node   publishers and subscribers on node A          (no hop)
+#   cross-node  publishers on A, subscribers on B (--pub-port) (every delivery crosses Redis)
+#   redis       publishers and subscribers on Redis itself     (Redis alone doing the fan-out)
+# Usage: scripts/cluster-bench.sh [SUBSCRIBERS] [DURATION] [RATE]
+# Ports are fixed high ports (not 6379/7000/7379, which others use); change them below if taken.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUBS=${1:-1000}
+DUR=${2:-5s}
+RATE=${3:-5000}
+REDIS_PORT=${REDIS_PORT:-16391}
+A_RESP=17391; A_LINE=17001; B_RESP=17392; B_LINE=17002
+JAR=target/fanout.jar
+[ -f "$JAR" ] || mvn -B -q -DskipTests package
+JAVA_OPTS=(-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseParallelGC -Djdk.nio.maxCachedBufferSize=262144)
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 &
+pids+=($!)
+for node in A B; do
+  if [ $node = A ]; then rp=$A_RESP; lp=$A_LINE; else rp=$B_RESP; lp=$B_LINE; fi
+  java "${JAVA_OPTS[@]}" -jar "$JAR" serve --port $lp --resp-port $rp --metrics-port -1 \
+      --cluster "redis://127.0.0.1:$REDIS_PORT" >"$tmp/$node.log" 2>&1 &
+  pids+=($!)
+done
+for i in $(seq 1 100); do
+  grep -q "\[CLUSTER\]   connected" "$tmp/A.log" 2>/dev/null && grep -q "\[CLUSTER\]   connected" "$tmp/B.log" 2>/dev/null && break
+  sleep 0.1
+done
+
+bench() { java -Xmx512m -jar "$JAR" bench --subscribers "$SUBS" --duration "$DUR" --warmup 2s "$@"; }
+echo "== $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); subscribers=$SUBS duration=$DUR"
+echo "== closed loop (as fast as it goes), 64 B"
+echo "-- same-node:  bench --port $A_RESP";                    bench --port $A_RESP
+echo "-- cross-node: bench --port $B_RESP --pub-port $A_RESP"; bench --port $B_RESP --pub-port $A_RESP
+echo "-- redis:      bench --port $REDIS_PORT";                bench --port $REDIS_PORT
+echo "== open loop, $RATE msg/s, 64 B (latency)"
+echo "-- same-node";  bench --port $A_RESP --mode open --rate "$RATE"
+echo "-- cross-node"; bench --port $B_RESP --pub-port $A_RESP --mode open --rate "$RATE"
+echo "-- redis";      bench --port $REDIS_PORT --mode open --rate "$RATE"
+echo "== relay alone: 1 subscriber on B, closed loop"
+echo "-- cross-node"; SUBS=1 bench --port $B_RESP --pub-port $A_RESP
+echo "-- same-node";  SUBS=1 bench --port $A_RESP
+grep -h "CLUSTER" "$tmp/A.log" "$tmp/B.log" | grep -v "connected\|node=" || true
