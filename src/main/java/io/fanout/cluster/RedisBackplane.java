@@ -80,8 +80,15 @@ abstract class RedisBackplane {
     /** Called on a Lettuce thread when a connection dropped. */
     abstract void onDisconnected(Object connection);
 
+    /** Sends the PUBLISHes written since the last flush (auto-flush is off on the relay connection). */
+    abstract void flush();
+
     /** Waits for a free in-flight slot; false if the link is stopping. */
     boolean acquireSlot() throws InterruptedException {
+        if (inFlight.tryAcquire()) {
+            return true;
+        }
+        flush(); // what waits for replies must be on the wire first
         while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
             if (!link.running()) {
                 return false;

@@ -115,6 +115,7 @@ final class ShardedBackplane extends RedisBackplane {
         client.addListener(stateListener);
         try {
             pub = client.connect(ByteArrayCodec.INSTANCE);
+            pub.setAutoFlushCommands(false);
             classic = client.connectPubSub(ByteArrayCodec.INSTANCE);
             classicInbound = new PatternInbound();
             classic.addListener(classicInbound);
@@ -142,6 +143,15 @@ final class ShardedBackplane extends RedisBackplane {
                 return;
             }
             track(bus.async().publish(m.redisChannel(), m.envelope()), false);
+        }
+    }
+
+    @Override
+    void flush() {
+        pub.flushCommands();
+        StatefulRedisConnection<byte[], byte[]> bus = busNode;
+        if (bus != null) {
+            bus.flushCommands();
         }
     }
 
@@ -193,7 +203,9 @@ final class ShardedBackplane extends RedisBackplane {
         for (RedisClusterNode n : client.getPartitions()) {
             if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.is(RedisClusterNode.NodeFlag.FAIL)) {
                 try {
-                    busNode = pub.getConnection(n.getNodeId());
+                    StatefulRedisConnection<byte[], byte[]> c = pub.getConnection(n.getNodeId());
+                    c.setAutoFlushCommands(false);
+                    busNode = c;
                     busNodeId = n.getNodeId();
                     return;
                 } catch (RuntimeException e) {

@@ -45,6 +45,7 @@ final class StandaloneBackplane extends RedisBackplane {
             sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
             sub.addListener(inbound);
             pub = client.connect(ByteArrayCodec.INSTANCE);
+            pub.setAutoFlushCommands(false);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -64,6 +65,11 @@ final class StandaloneBackplane extends RedisBackplane {
         }
         track(isShard(m) ? pub.async().spublish(m.redisChannel(), m.envelope())
                 : pub.async().publish(m.redisChannel(), m.envelope()), true);
+    }
+
+    @Override
+    void flush() {
+        pub.flushCommands();
     }
 
     @Override
