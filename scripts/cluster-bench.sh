@@ -4,13 +4,13 @@
 #   same-node   publishers and subscribers on node A          (no hop)
 #   cross-node  publishers on A, subscribers on B (--pub-port) (every delivery crosses Redis)
 #   redis       publishers and subscribers on Redis itself     (Redis alone doing the fan-out)
-# Usage: scripts/cluster-bench.sh [SUBSCRIBERS] [DURATION] [RATE]
+# Usage: scripts/cluster-bench.sh [SUBSCRIBERS=1000] [DURATION=5s] [RATE=1000]
 # Ports are fixed high ports (not 6379/7000/7379, which others use); change them below if taken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUBS=${1:-1000}
 DUR=${2:-5s}
-RATE=${3:-5000}
+RATE=${3:-1000}
 REDIS_PORT=${REDIS_PORT:-16391}
 A_RESP=17391; A_LINE=17001; B_RESP=17392; B_LINE=17002
 JAR=target/fanout.jar
@@ -34,17 +34,18 @@ for i in $(seq 1 100); do
   sleep 0.1
 done
 
-bench() { java -Xmx512m -jar "$JAR" bench --subscribers "$SUBS" --duration "$DUR" --warmup 2s "$@"; }
-echo "== $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); subscribers=$SUBS duration=$DUR"
-echo "== closed loop (as fast as it goes), 64 B"
-echo "-- same-node:  bench --port $A_RESP";                    bench --port $A_RESP
-echo "-- cross-node: bench --port $B_RESP --pub-port $A_RESP"; bench --port $B_RESP --pub-port $A_RESP
-echo "-- redis:      bench --port $REDIS_PORT";                bench --port $REDIS_PORT
-echo "== open loop, $RATE msg/s, 64 B (latency)"
-echo "-- same-node";  bench --port $A_RESP --mode open --rate "$RATE"
-echo "-- cross-node"; bench --port $B_RESP --pub-port $A_RESP --mode open --rate "$RATE"
-echo "-- redis";      bench --port $REDIS_PORT --mode open --rate "$RATE"
-echo "== relay alone: 1 subscriber on B, closed loop"
-echo "-- cross-node"; SUBS=1 bench --port $B_RESP --pub-port $A_RESP
-echo "-- same-node";  SUBS=1 bench --port $A_RESP
+bench() { java -Xmx512m -jar "$JAR" bench --duration "$DUR" --warmup 2s "$@"; }
+echo "== $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); duration=$DUR"
+echo "== 1. relay throughput: 1 subscriber, closed loop, 64 B"
+echo "-- same-node:  bench --subscribers 1 --port $A_RESP";                    bench --subscribers 1 --port $A_RESP
+echo "-- cross-node: bench --subscribers 1 --port $B_RESP --pub-port $A_RESP"; bench --subscribers 1 --port $B_RESP --pub-port $A_RESP
+echo "-- redis:      bench --subscribers 1 --port $REDIS_PORT";                bench --subscribers 1 --port $REDIS_PORT
+echo "== 2. latency added by the hop: 1 subscriber, open loop 2000 msg/s"
+echo "-- same-node";  bench --subscribers 1 --port $A_RESP --mode open --rate 2000
+echo "-- cross-node"; bench --subscribers 1 --port $B_RESP --pub-port $A_RESP --mode open --rate 2000
+echo "-- redis";      bench --subscribers 1 --port $REDIS_PORT --mode open --rate 2000
+echo "== 3. fan-out: $SUBS subscribers, open loop $RATE msg/s"
+echo "-- same-node";  bench --subscribers "$SUBS" --port $A_RESP --mode open --rate "$RATE"
+echo "-- cross-node"; bench --subscribers "$SUBS" --port $B_RESP --pub-port $A_RESP --mode open --rate "$RATE"
+echo "-- redis";      bench --subscribers "$SUBS" --port $REDIS_PORT --mode open --rate "$RATE"
 grep -h "CLUSTER" "$tmp/A.log" "$tmp/B.log" | grep -v "connected\|node=" || true
