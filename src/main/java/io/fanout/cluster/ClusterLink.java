@@ -109,6 +109,15 @@ public final class ClusterLink implements Relay, AutoCloseable {
         return b != null && b.confirmed(keyFor(kind, TopicName.of(topic)));
     }
 
+    /**
+     * Redis Cluster: true while some other node announced pattern subscribers, so channel
+     * messages also go out as classic PUBLISH copies (docs/SCALING.md). Always true otherwise.
+     */
+    public boolean sendsPatternCopies() {
+        RedisBackplane b = backplane;
+        return !(b instanceof ShardedBackplane s) || s.sendsPatternCopies();
+    }
+
     // ---- called on event loops: copy, enqueue, return ---------------------------------
 
     @Override

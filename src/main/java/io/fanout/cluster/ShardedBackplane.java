@@ -55,6 +55,13 @@ final class ShardedBackplane extends RedisBackplane {
     private final Map<String, NodeLink> nodes = new ConcurrentHashMap<>();
     /** Shard channel (prefixed) → Redis node id it is subscribed on. */
     private final Map<TopicName, String> owner = new ConcurrentHashMap<>();
+    /** Nodes with pattern subscribers say so here (classic pub/sub), every second. */
+    private final byte[] controlChannel;
+    private static final long PATTERN_INTEREST_TTL_NANOS = 3_000_000_000L;
+    private static final long ANNOUNCE_INTERVAL_NANOS = 1_000_000_000L;
+    /** Until when some other node is known to hold a pattern: send classic copies till then. */
+    private volatile long remotePatternsUntilNanos = System.nanoTime();
+    private long nextAnnounceNanos = System.nanoTime();
 
     private record NodeLink(StatefulRedisPubSubConnection<byte[], byte[]> connection, Inbound inbound) {
     }
@@ -89,6 +96,11 @@ final class ShardedBackplane extends RedisBackplane {
 
         @Override
         public void message(byte[] channel, byte[] message) {
+            // Only the control channel is SUBSCRIBEd here: another node holds patterns.
+            if (java.util.Arrays.equals(channel, controlChannel) && message.length == 8
+                    && java.nio.ByteBuffer.wrap(message).getLong() != link.nodeId) {
+                remotePatternsUntilNanos = System.nanoTime() + PATTERN_INTEREST_TTL_NANOS;
+            }
         }
 
         @Override
@@ -99,6 +111,27 @@ final class ShardedBackplane extends RedisBackplane {
 
     ShardedBackplane(ClusterLink link) {
         super(link);
+        this.controlChannel = ClusterLink.concat(link.config.prefix().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "\0fanout-patterns".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** True while another node announced pattern subscribers in the last 3 s. */
+    boolean sendsPatternCopies() {
+        return System.nanoTime() - remotePatternsUntilNanos < 0;
+    }
+
+    /** While this node has pattern subscribers: tell the others, at most once a second. */
+    private void maybeAnnouncePatterns(boolean now) {
+        StatefulRedisConnection<byte[], byte[]> bus = busNode;
+        if (bus == null || !bus.isOpen() || link.wantedNames(SubKey.Type.PATTERN).isEmpty()) {
+            return;
+        }
+        if (!now && System.nanoTime() - nextAnnounceNanos < 0) {
+            return;
+        }
+        nextAnnounceNanos = System.nanoTime() + ANNOUNCE_INTERVAL_NANOS;
+        bus.async().publish(controlChannel, java.nio.ByteBuffer.allocate(8).putLong(link.nodeId).array());
+        bus.flushCommands();
     }
 
     @Override
@@ -123,6 +156,7 @@ final class ShardedBackplane extends RedisBackplane {
             close();
             throw e;
         }
+        classic.async().subscribe(controlChannel);
         for (byte[] p : link.wantedNames(SubKey.Type.PATTERN)) {
             ClusterLink.command(classic.async(), SubKey.Type.PATTERN, true, p);
         }
@@ -136,7 +170,7 @@ final class ShardedBackplane extends RedisBackplane {
         }
         track(pub.async().spublish(m.redisChannel(), m.envelope()), true);
         StatefulRedisConnection<byte[], byte[]> bus = busNode;
-        if (m.kind() == TopicKind.CHANNEL && bus != null && bus.isOpen()) {
+        if (m.kind() == TopicKind.CHANNEL && bus != null && bus.isOpen() && sendsPatternCopies()) {
             // The copy for pattern subscribers, broadcast over the cluster bus; counted once,
             // above. Always through the same node, so the bus keeps one publisher's order.
             if (!acquireSlot()) {
@@ -161,6 +195,7 @@ final class ShardedBackplane extends RedisBackplane {
             if (classic.isOpen()) {
                 ClusterLink.command(classic.async(), SubKey.Type.PATTERN, true, key.redisName().bytes());
             }
+            maybeAnnouncePatterns(true);
         } else {
             follow(key.redisName());
         }
@@ -185,6 +220,7 @@ final class ShardedBackplane extends RedisBackplane {
     @Override
     void tick() {
         pickBusNode();
+        maybeAnnouncePatterns(false);
         for (SubKey k : new ArrayList<>(link.wanted)) {
             if (k.type() == SubKey.Type.SHARD) {
                 follow(k.redisName());
@@ -306,6 +342,7 @@ final class ShardedBackplane extends RedisBackplane {
     void onReconnected(Object connection) {
         if (connection == classic) {
             link.post(() -> {
+                classic.async().subscribe(controlChannel);
                 List<byte[]> patterns = link.wantedNames(SubKey.Type.PATTERN);
                 if (!patterns.isEmpty()) {
                     ClusterLink.command(classic.async(), SubKey.Type.PATTERN, true, patterns.toArray(new byte[0][]));

@@ -130,6 +130,8 @@ class RedisClusterTest {
             subs.add(subscriber(i, "PSUBSCRIBE", "room.*"));
         }
         nodes.awaitHeld(TopicKind.PATTERN, "room.*", 0, 1, 2);
+        // The publishing node sends classic copies only once it knows other nodes hold patterns.
+        Await.until(() -> nodes.node(0).cluster().sendsPatternCopies(), "node A heard the pattern announcements");
         // Channels chosen to land on different masters.
         List<String> channels = new ArrayList<>();
         List<RedisNode> owners = new ArrayList<>();
