@@ -35,7 +35,7 @@ import io.fanout.testing.LineClient;
  * {@code [CLUSTER]} lines say what happened.
  */
 @Tag("process")
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterProcessTest {
     private static final Pattern LINE_PORT = Pattern.compile("\\[LISTEN]\\s+proto=line addr=127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern METRICS_PORT = Pattern.compile("\\[LISTEN]\\s+proto=metrics addr=127\\.0\\.0\\.1:(\\d+)");
@@ -114,9 +114,15 @@ class ClusterProcessTest {
             int lineA = port(outA, LINE_PORT);
             int lineB = port(outB, LINE_PORT);
             int metricsB = port(outB, METRICS_PORT);
+            // A cold JVM on a busy machine can take seconds to load the Redis client.
+            for (Path out : List.of(outA, outB)) {
+                Await.until(() -> read(out).contains("[CLUSTER]   connected"), java.time.Duration.ofSeconds(40),
+                        () -> "the node connected to redis; so far: " + read(out));
+            }
             try (LineClient a = LineClient.connect(new InetSocketAddress("127.0.0.1", lineA));
                  LineClient b = LineClient.connect(new InetSocketAddress("127.0.0.1", lineB))) {
-                Await.until(() -> numsub(redis, "it:broadcast") == 2, "both processes subscribed in redis");
+                Await.until(() -> numsub(redis, "it:broadcast") == 2, java.time.Duration.ofSeconds(20),
+                        () -> "both processes subscribed in redis; A: " + read(outA) + "\nB: " + read(outB));
                 a.send("hello from A");
                 assertEquals("hello from A", a.readLine());
                 assertEquals("hello from A", b.readLine());
