@@ -53,6 +53,12 @@ final class ShardedBackplane extends RedisBackplane {
     private String busNodeId;
     /** Redis node id → our pub/sub connection to it and its listener. */
     private final Map<String, NodeLink> nodes = new ConcurrentHashMap<>();
+    /**
+     * Connections to nodes that are no longer masters (failed over, removed). Lettuce keeps
+     * them reconnecting; they no longer count for link_up, and a node that becomes master
+     * again gets its old connection (and listener) back, never a second listener.
+     */
+    private final Map<String, NodeLink> retired = new ConcurrentHashMap<>();
     /** Shard channel (prefixed) → Redis node id it is subscribed on. */
     private final Map<TopicName, String> owner = new ConcurrentHashMap<>();
     /** Nodes with pattern subscribers say so here (classic pub/sub), every second. */
@@ -221,6 +227,7 @@ final class ShardedBackplane extends RedisBackplane {
     void tick() {
         pickBusNode();
         maybeAnnouncePatterns(false);
+        retireFormerMasters();
         for (SubKey k : new ArrayList<>(link.wanted)) {
             if (k.type() == SubKey.Type.SHARD) {
                 follow(k.redisName());
@@ -241,6 +248,9 @@ final class ShardedBackplane extends RedisBackplane {
                 try {
                     StatefulRedisConnection<byte[], byte[]> c = pub.getConnection(n.getNodeId());
                     c.setAutoFlushCommands(false);
+                    if (current != null && current != c) {
+                        forget(current); // a dead master's connection no longer counts for link_up
+                    }
                     busNode = c;
                     busNodeId = n.getNodeId();
                     return;
@@ -281,9 +291,29 @@ final class ShardedBackplane extends RedisBackplane {
         });
     }
 
+    /** Connections to nodes that stopped being masters and own none of our channels. */
+    private void retireFormerMasters() {
+        for (Map.Entry<String, NodeLink> e : nodes.entrySet()) {
+            RedisClusterNode n = client.getPartitions().getPartitionByNodeId(e.getKey());
+            boolean master = n != null && n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.is(RedisClusterNode.NodeFlag.FAIL);
+            if (!master && !owner.containsValue(e.getKey())) {
+                nodes.remove(e.getKey());
+                retired.put(e.getKey(), e.getValue());
+                forget(e.getValue().connection());
+                ClusterLink.LOG.info("[CLUSTER]   redis cluster node {} is no longer a master; its connection is retired",
+                        e.getKey());
+            }
+        }
+    }
+
     private NodeLink nodeLink(String redisNodeId) {
         NodeLink n = nodes.get(redisNodeId);
         if (n != null) {
+            return n;
+        }
+        n = retired.remove(redisNodeId);
+        if (n != null) {
+            nodes.put(redisNodeId, n);
             return n;
         }
         try {
