@@ -82,4 +82,26 @@ class ClusterOutageTest {
             assertEquals("after-cut", b.readOne().get(2).text());
         }
     }
+
+    @Test
+    void redisOutputBufferLimitCuttingTheNodeIsNoticedAndRecovered() throws Exception {
+        // The real mechanism: a pub/sub client whose output buffer passes the hard limit is
+        // cut by Redis. A 64 KiB message against a 16 KiB limit passes it at once.
+        try (RedisNode redis = RedisNode.start("--client-output-buffer-limit", "pubsub 16kb 0 0");
+             FanoutNodes nodes = FanoutNodes.start(2, ClusterConfig.of(redis.uri()), 1)) {
+            RespConnection b = nodes.resp(1);
+            b.send("SUBSCRIBE", "big");
+            b.readOne();
+            nodes.awaitHeld(TopicKind.CHANNEL, "big", 1);
+            RespConnection pubA = nodes.resp(0);
+            pubA.call("PUBLISH", "big", "x".repeat(64 * 1024));
+            Await.until(() -> nodes.stats(1).linkLost() >= 1, "node B noticed that Redis cut it");
+            Await.until(() -> nodes.stats(1).reconnects() >= 1 && nodes.stats(1).linkUp(), "node B reconnected");
+            nodes.awaitHeld(TopicKind.CHANNEL, "big", 1);
+            assertTrue(redis.log().contains("scheduled to be closed ASAP for overcoming of output buffer limits"),
+                    "Redis says it cut the client: " + redis.log());
+            pubA.call("PUBLISH", "big", "small again");
+            assertEquals("small again", b.readOne().get(2).text());
+        }
+    }
 }
