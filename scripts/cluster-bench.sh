@@ -4,6 +4,7 @@
 #   same-node   publishers and subscribers on node A          (no hop)
 #   cross-node  publishers on A, subscribers on B (--pub-port) (every delivery crosses Redis)
 #   redis       publishers and subscribers on Redis itself     (Redis alone doing the fan-out)
+#   two nodes   publishers on A, subscribers spread over A and B (--sub-ports)
 # Usage: scripts/cluster-bench.sh [SUBSCRIBERS=1000] [DURATION=5s] [RATE=1000]
 # Ports are fixed high ports (not 6379/7000/7379, which others use); change them below if taken.
 set -euo pipefail
@@ -48,4 +49,8 @@ echo "== 3. fan-out: $SUBS subscribers, open loop $RATE msg/s"
 echo "-- same-node";  bench --subscribers "$SUBS" --port $A_RESP --mode open --rate "$RATE"
 echo "-- cross-node"; bench --subscribers "$SUBS" --port $B_RESP --pub-port $A_RESP --mode open --rate "$RATE"
 echo "-- redis";      bench --subscribers "$SUBS" --port $REDIS_PORT --mode open --rate "$RATE"
+echo "== 4. one node with $SUBS subscribers vs two nodes with $((SUBS/2)) each (publishers on A), open loop $RATE msg/s"
+echo "-- one node:  bench --subscribers $SUBS --port $A_RESP";  bench --subscribers "$SUBS" --port $A_RESP --mode open --rate "$RATE"
+echo "-- two nodes: bench --subscribers $SUBS --port $A_RESP --sub-ports $A_RESP,$B_RESP"
+bench --subscribers "$SUBS" --port $A_RESP --sub-ports $A_RESP,$B_RESP --mode open --rate "$RATE"
 grep -h "CLUSTER" "$tmp/A.log" "$tmp/B.log" | grep -v "connected\|node=" || true

@@ -51,6 +51,8 @@ public final class BenchRun {
     private final InetSocketAddress address;
     /** Where publishers connect: {@link #address} unless --pub-port sends them to another node. */
     private final InetSocketAddress publishAddress;
+    /** Where subscribers connect, round-robin: {@link #address} unless --sub-ports spreads them. */
+    private final InetSocketAddress[] subscriberAddresses;
     private final List<SocketChannel> opened = new ArrayList<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
     private final List<SubscriberLoop> loops = new ArrayList<>();
@@ -60,15 +62,23 @@ public final class BenchRun {
     private Socket monitorSocket;
     private String monitorNote;
 
-    private BenchRun(BenchConfig config, int publishPort) {
+    private BenchRun(BenchConfig config, int publishPort, int[] subscriberPorts) {
         this.config = config;
         this.address = new InetSocketAddress(config.host(), config.port());
         this.publishAddress = publishPort == 0 ? address : new InetSocketAddress(config.host(), publishPort);
+        if (subscriberPorts.length == 0) {
+            this.subscriberAddresses = new InetSocketAddress[] {address};
+        } else {
+            this.subscriberAddresses = new InetSocketAddress[subscriberPorts.length];
+            for (int i = 0; i < subscriberPorts.length; i++) {
+                subscriberAddresses[i] = new InetSocketAddress(config.host(), subscriberPorts[i]);
+            }
+        }
     }
 
     /** Runs the whole bench and returns what it measured. */
     public static BenchResult execute(BenchConfig config) throws BenchException, InterruptedException {
-        return new BenchRun(config, 0).run();
+        return new BenchRun(config, 0, new int[0]).run();
     }
 
     /**
@@ -76,7 +86,13 @@ public final class BenchRun {
      * ({@code publishPort} on the same host): every delivery crosses the Redis link.
      */
     public static BenchResult execute(BenchConfig config, int publishPort) throws BenchException, InterruptedException {
-        return new BenchRun(config, publishPort).run();
+        return new BenchRun(config, publishPort, new int[0]).run();
+    }
+
+    /** As above, with subscribers spread round-robin over {@code subscriberPorts} (several nodes). */
+    public static BenchResult execute(BenchConfig config, int publishPort, int[] subscriberPorts)
+            throws BenchException, InterruptedException {
+        return new BenchRun(config, publishPort, subscriberPorts).run();
     }
 
     private BenchResult run() throws BenchException, InterruptedException {
@@ -106,7 +122,7 @@ public final class BenchRun {
         // Stalled first: line clients join in the order they are accepted, and a stalled
         // one cannot confirm it joined by reading everything after.
         for (int j = 0; j < config.stalled(); j++) {
-            SocketChannel ch = connect(deadline, true);
+            SocketChannel ch = connect(deadline, true, subscriberAddresses[j % subscriberAddresses.length]);
             Subscriber s = new Subscriber(healthy + j, true, ch, config.publishers(), carryBytes);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 s.awaitingClientId = true;
@@ -116,7 +132,7 @@ public final class BenchRun {
             subscribers.add(s);
         }
         for (int i = 0; i < healthy; i++) {
-            SocketChannel ch = connect(deadline, false);
+            SocketChannel ch = connect(deadline, false, subscriberAddresses[i % subscriberAddresses.length]);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 writeBlocking(ch, subscribe);
             }
