@@ -127,6 +127,13 @@ public final class ClusterLink implements Relay, AutoCloseable {
 
     @Override
     public void relay(TopicKind kind, byte[] channel, ByteBuffer payload) {
+        if (backplane == null) {
+            // Not connected yet (start-up, Redis unreachable): queueing would only deliver
+            // stale messages later, and a node that cannot reach Redis must not fill memory.
+            stats.countNotRelayed(ClusterStats.NotRelayed.LINK_DOWN);
+            maybeLogDrop(ClusterStats.NotRelayed.LINK_DOWN);
+            return;
+        }
         int bytes = payload.remaining() + Envelope.HEADER_BYTES + prefix.length + channel.length;
         if (stats.queuedBytes.addAndGet(bytes) > config.queueBytes()) {
             stats.queuedBytes.addAndGet(-bytes);
