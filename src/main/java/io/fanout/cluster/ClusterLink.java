@@ -166,6 +166,8 @@ public final class ClusterLink implements Relay, AutoCloseable {
         if (backplane == null) {
             return;
         }
+        stats.linkUp = backplane.allUp(); // only now: relay() publishes from here on
+        LOG.info("[CLUSTER]   connected redis={}", config.uri().redacted());
         long nextTickNanos = System.nanoTime();
         int unflushed = 0;
         while (running) {
@@ -207,8 +209,6 @@ public final class ClusterLink implements Relay, AutoCloseable {
             try {
                 RedisBackplane b = config.uri().isRedisCluster() ? new ShardedBackplane(this) : new StandaloneBackplane(this);
                 b.connect();
-                stats.linkUp = true;
-                LOG.info("[CLUSTER]   connected redis={}", config.uri().redacted());
                 return b;
             } catch (RuntimeException e) {
                 attempt++;
@@ -434,5 +434,10 @@ public final class ClusterLink implements Relay, AutoCloseable {
 
     boolean running() {
         return running;
+    }
+
+    /** True once the first connection is made (the link thread has its backplane). */
+    boolean connected() {
+        return backplane != null;
     }
 }

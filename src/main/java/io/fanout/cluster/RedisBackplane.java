@@ -130,7 +130,7 @@ abstract class RedisBackplane {
             addresses.put(connection, address instanceof java.net.InetSocketAddress isa
                     ? isa.getHostString() + ":" + isa.getPort() : String.valueOf(address));
             boolean wasDown = down.remove(connection);
-            link.stats.linkUp = down.isEmpty();
+            link.stats.linkUp = down.isEmpty() && link.connected();
             if (wasDown && link.running()) {
                 link.onConnectionRestored(describe(connection));
                 onReconnected(connection);
@@ -150,6 +150,11 @@ abstract class RedisBackplane {
         }
     };
 
+    /** No connection of ours is down right now. */
+    boolean allUp() {
+        return down.isEmpty();
+    }
+
     /** The connections the link uses (publish, subscribe, per-node); not Lettuce's helpers. */
     abstract boolean isOurs(Object connection);
 
@@ -157,7 +162,7 @@ abstract class RedisBackplane {
     void forget(Object connection) {
         down.remove(connection);
         addresses.remove(connection);
-        link.stats.linkUp = down.isEmpty();
+        link.stats.linkUp = down.isEmpty() && link.connected();
     }
 
     String describe(Object connection) {

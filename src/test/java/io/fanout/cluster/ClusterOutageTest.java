@@ -104,4 +104,35 @@ class ClusterOutageTest {
             assertEquals("small again", b.readOne().get(2).text());
         }
     }
+
+    @Test
+    void aFullRelayQueueDropsAndCountsWhileLocalDeliveryGetsEverything() throws Exception {
+        // Redis pauses its clients for a moment (CLIENT PAUSE), so the link's PUBLISHes wait;
+        // a pipelined burst of 5,000 messages meets a 4 KiB relay queue: the overflow is
+        // counted, and the local subscriber still gets every message at once.
+        try (RedisNode redis = RedisNode.start();
+             FanoutNodes nodes = FanoutNodes.start(1, ClusterConfig.of(redis.uri()).withQueueBytes(4096), 1)) {
+            RespConnection local = nodes.resp(0);
+            local.send("SUBSCRIBE", "burst");
+            local.readOne();
+            RespConnection pub = nodes.resp(0);
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 5_000; i++) {
+                burst.append("*3\r\n$7\r\nPUBLISH\r\n$5\r\nburst\r\n$").append(Integer.toString(i).length())
+                        .append("\r\n").append(i).append("\r\n");
+            }
+            assertEquals("OK", redis.cli("client", "pause", "1000", "ALL"));
+            pub.send(burst.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            pub.read(5_000, java.time.Duration.ofSeconds(30));
+            for (int i = 0; i < 5_000; i++) {
+                assertEquals(Integer.toString(i), local.read(1, java.time.Duration.ofSeconds(30)).get(0).get(2).text());
+            }
+            ClusterStats s = nodes.stats(0);
+            Await.until(() -> s.queuedBytes() == 0, "the relay queue drained");
+            assertTrue(s.notRelayed(ClusterStats.NotRelayed.QUEUE_FULL) > 0, () -> "the overflow was counted: relayed " + s.relayedOut() + " link-down " + s.notRelayed(ClusterStats.NotRelayed.LINK_DOWN) + " error " + s.notRelayed(ClusterStats.NotRelayed.ERROR));
+            Await.until(() -> s.relayedOut() + s.notRelayed(ClusterStats.NotRelayed.QUEUE_FULL) == 5_000,
+                    Await.DEFAULT, () -> "every message either relayed or counted: relayed " + s.relayedOut() + " + dropped "
+                            + s.notRelayed(ClusterStats.NotRelayed.QUEUE_FULL));
+        }
+    }
 }
