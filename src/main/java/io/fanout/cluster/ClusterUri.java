@@ -60,6 +60,24 @@ public final class ClusterUri {
     }
 
     private static ClusterUri cluster(boolean tls, String rest, String scheme) {
+        io.lettuce.core.SslVerifyMode verify = io.lettuce.core.SslVerifyMode.FULL;
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            // Only verifyPeer=FULL|CA|NONE, as Lettuce's own redis:// parser takes it.
+            for (String param : rest.substring(q + 1).split("&")) {
+                String[] kv = param.split("=", 2);
+                if (kv.length == 2 && kv[0].equals("verifyPeer")) {
+                    try {
+                        verify = io.lettuce.core.SslVerifyMode.valueOf(kv[1].toUpperCase(java.util.Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("verifyPeer must be FULL, CA or NONE, got '" + kv[1] + "'");
+                    }
+                } else if (!param.isEmpty()) {
+                    throw new IllegalArgumentException("unknown parameter '" + kv[0] + "' (only verifyPeer)");
+                }
+            }
+            rest = rest.substring(0, q);
+        }
         String user = null;
         String password = null;
         int at = rest.lastIndexOf('@');
@@ -93,6 +111,9 @@ public final class ClusterUri {
                 throw new IllegalArgumentException("bad host:port '" + hp + "'");
             }
             RedisURI.Builder b = RedisURI.builder().withHost(host).withPort(port).withSsl(tls);
+            if (tls) {
+                b = b.withVerifyPeer(verify);
+            }
             if (password != null) {
                 b = user == null || user.isEmpty() ? b.withPassword(password.toCharArray())
                         : b.withAuthentication(user, password.toCharArray());

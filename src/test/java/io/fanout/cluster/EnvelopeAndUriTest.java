@@ -73,6 +73,11 @@ class EnvelopeAndUriTest {
         assertEquals(6379, u.nodes().get(2).getPort());
         assertEquals("redis-cluster://h1:7001,h2:7002,h3", u.redacted());
         assertTrue(ClusterUri.parse("rediss-cluster://h1:7001").nodes().get(0).isSsl());
+        assertEquals(io.lettuce.core.SslVerifyMode.NONE,
+                ClusterUri.parse("rediss-cluster://h1:7001,h2:7002?verifyPeer=NONE").nodes().get(1).getVerifyMode());
+        assertEquals(io.lettuce.core.SslVerifyMode.CA,
+                ClusterUri.parse("rediss://h1:7001?verifyPeer=CA").nodes().get(0).getVerifyMode());
+        assertThrows(IllegalArgumentException.class, () -> ClusterUri.parse("redis-cluster://h1:1?bogus=1"));
     }
 
     @Test
