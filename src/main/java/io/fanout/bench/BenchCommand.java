@@ -75,6 +75,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Extra subscribers that subscribe and never read (SO_RCVBUF " + BenchRun.STALLED_RECEIVE_BUFFER + ").")
     int stalled = 0;
 
+    @Option(names = "--pub-port", paramLabel = "PORT",
+            description = "Publishers connect here instead of --port (another node of a --cluster): every delivery crosses the link.")
+    int pubPort;
+
+    @Option(names = "--sub-ports", paramLabel = "PORT,PORT",
+            description = "Spread subscribers round-robin over these ports (nodes of a --cluster) instead of --port.")
+    String subPorts;
+
     @Option(names = "--json", description = "Print one JSON object instead of the summary.")
     boolean json;
 
@@ -98,7 +106,25 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            BenchResult result = BenchRun.execute(config);
+            if (pubPort < 0 || pubPort > 65535) {
+                err.println("fanout bench: --pub-port must be 1-65535");
+                err.flush();
+                return 2;
+            }
+            int[] spread = new int[0];
+            if (subPorts != null && !subPorts.isBlank()) {
+                try {
+                    spread = java.util.Arrays.stream(subPorts.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+                } catch (NumberFormatException e) {
+                    spread = new int[] {-1};
+                }
+                if (java.util.Arrays.stream(spread).anyMatch(x -> x < 1 || x > 65535)) {
+                    err.println("fanout bench: --sub-ports must be ports 1-65535 separated by commas, got " + subPorts);
+                    err.flush();
+                    return 2;
+                }
+            }
+            BenchResult result = BenchRun.execute(config, pubPort, spread);
             out.print(json ? result.toJson() + "\n" : result.toHuman());
             out.flush();
             return 0;

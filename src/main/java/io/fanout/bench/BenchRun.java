@@ -49,6 +49,10 @@ public final class BenchRun {
 
     private final BenchConfig config;
     private final InetSocketAddress address;
+    /** Where publishers connect: {@link #address} unless --pub-port sends them to another node. */
+    private final InetSocketAddress publishAddress;
+    /** Where subscribers connect, round-robin: {@link #address} unless --sub-ports spreads them. */
+    private final InetSocketAddress[] subscriberAddresses;
     private final List<SocketChannel> opened = new ArrayList<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
     private final List<SubscriberLoop> loops = new ArrayList<>();
@@ -58,14 +62,37 @@ public final class BenchRun {
     private Socket monitorSocket;
     private String monitorNote;
 
-    private BenchRun(BenchConfig config) {
+    private BenchRun(BenchConfig config, int publishPort, int[] subscriberPorts) {
         this.config = config;
         this.address = new InetSocketAddress(config.host(), config.port());
+        this.publishAddress = publishPort == 0 ? address : new InetSocketAddress(config.host(), publishPort);
+        if (subscriberPorts.length == 0) {
+            this.subscriberAddresses = new InetSocketAddress[] {address};
+        } else {
+            this.subscriberAddresses = new InetSocketAddress[subscriberPorts.length];
+            for (int i = 0; i < subscriberPorts.length; i++) {
+                subscriberAddresses[i] = new InetSocketAddress(config.host(), subscriberPorts[i]);
+            }
+        }
     }
 
     /** Runs the whole bench and returns what it measured. */
     public static BenchResult execute(BenchConfig config) throws BenchException, InterruptedException {
-        return new BenchRun(config).run();
+        return new BenchRun(config, 0, new int[0]).run();
+    }
+
+    /**
+     * As {@link #execute(BenchConfig)}, with the publishers on another node of a cluster
+     * ({@code publishPort} on the same host): every delivery crosses the Redis link.
+     */
+    public static BenchResult execute(BenchConfig config, int publishPort) throws BenchException, InterruptedException {
+        return new BenchRun(config, publishPort, new int[0]).run();
+    }
+
+    /** As above, with subscribers spread round-robin over {@code subscriberPorts} (several nodes). */
+    public static BenchResult execute(BenchConfig config, int publishPort, int[] subscriberPorts)
+            throws BenchException, InterruptedException {
+        return new BenchRun(config, publishPort, subscriberPorts).run();
     }
 
     private BenchResult run() throws BenchException, InterruptedException {
@@ -95,7 +122,7 @@ public final class BenchRun {
         // Stalled first: line clients join in the order they are accepted, and a stalled
         // one cannot confirm it joined by reading everything after.
         for (int j = 0; j < config.stalled(); j++) {
-            SocketChannel ch = connect(deadline, true);
+            SocketChannel ch = connect(deadline, true, subscriberAddresses[j % subscriberAddresses.length]);
             Subscriber s = new Subscriber(healthy + j, true, ch, config.publishers(), carryBytes);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 s.awaitingClientId = true;
@@ -105,7 +132,7 @@ public final class BenchRun {
             subscribers.add(s);
         }
         for (int i = 0; i < healthy; i++) {
-            SocketChannel ch = connect(deadline, false);
+            SocketChannel ch = connect(deadline, false, subscriberAddresses[i % subscriberAddresses.length]);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 writeBlocking(ch, subscribe);
             }
@@ -113,14 +140,14 @@ public final class BenchRun {
         }
         publishers = new Publisher[config.publishers()];
         for (int p = 0; p < publishers.length; p++) {
-            publishers[p] = new Publisher(p, connect(deadline, false), PublisherLoop.outBufferBytes(config));
+            publishers[p] = new Publisher(p, connect(deadline, false, publishAddress), PublisherLoop.outBufferBytes(config));
         }
         if (config.stalled() > 0 && config.proto() == BenchConfig.Proto.RESP) {
             monitorSocket = connectMonitor(deadline);
         }
     }
 
-    private SocketChannel connect(long deadline, boolean smallReceiveBuffer) throws BenchException {
+    private SocketChannel connect(long deadline, boolean smallReceiveBuffer, InetSocketAddress to) throws BenchException {
         long remainingMillis = (deadline - System.nanoTime()) / 1_000_000L;
         if (remainingMillis <= 0) {
             throw new BenchException(1, "could not connect to " + target() + ": --connect-timeout passed after "
@@ -133,7 +160,7 @@ public final class BenchRun {
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, STALLED_RECEIVE_BUFFER);
             }
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
+            ch.socket().connect(to, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
             return ch;
         } catch (SocketTimeoutException e) {
             throw new BenchException(1, "could not connect to " + target() + ": timed out after " + opened.size()

@@ -27,6 +27,8 @@ public final class Broker {
     private final TopicShard[] shards;
     private final WireForm[] forms;
     private final SubscriptionDirectory directory;
+    /** The cluster link, or null on a single node; set once before the loops start. */
+    private volatile Relay relay;
 
     public Broker(List<EventLoop> loops, List<WireForm> forms) {
         this.loops = loops.toArray(new EventLoop[0]);
@@ -47,7 +49,12 @@ public final class Broker {
     public Subscription subscribe(Connection c, WireForm form, TopicKind kind, TopicName topic) {
         Subscription s = new Subscription(c, form, kind, topic);
         shards[c.loop().index()].add(s);
-        directory.change(kind, topic, c.loop().index(), +1);
+        if (directory.change(kind, topic, c.loop().index(), +1) == 1) {
+            Relay r = relay;
+            if (r != null) {
+                r.interestChanged(kind, topic, true);
+            }
+        }
         return s;
     }
 
@@ -56,7 +63,12 @@ public final class Broker {
             return;
         }
         shards[s.connection.loop().index()].remove(s);
-        directory.change(s.kind, s.topic, s.connection.loop().index(), -1);
+        if (directory.change(s.kind, s.topic, s.connection.loop().index(), -1) == 0) {
+            Relay r = relay;
+            if (r != null) {
+                r.interestChanged(s.kind, s.topic, false);
+            }
+        }
     }
 
     /**
@@ -67,6 +79,12 @@ public final class Broker {
      */
     public int publish(EventLoop from, TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
         from.countPublished(); // once per message, on the loop where it was published
+        if (origin == Origin.LOCAL) {
+            Relay r = relay;
+            if (r != null) {
+                r.relay(kind, channel, payload); // copies; the window is untouched
+            }
+        }
         int receivers = shards[from.index()].deliver(kind, channel, payload, origin);
         if (loops.length > 1) {
             receivers += publishToOtherLoops(from, kind, channel, payload, origin);
@@ -105,6 +123,30 @@ public final class Broker {
             TopicShard target = shards[loop.index()];
             byte[] bytes = copy;
             loop.execute(() -> target.deliver(kind, channel, ByteBuffer.wrap(bytes), origin));
+        }
+        return receivers;
+    }
+
+    /** Attaches the cluster link; call before the loops start (or never, on a single node). */
+    public void attachRelay(Relay r) {
+        this.relay = r;
+    }
+
+    /** Subscribers of a topic on one loop (any kind; a pattern counts its own subscribers). */
+    public int subscriberCount(TopicKind kind, TopicName topic, EventLoop loop) {
+        return directory.count(kind, topic, loop.index());
+    }
+
+    /**
+     * Delivers a message relayed by another node to {@code loop}'s subscribers of one list
+     * (the channel's when {@code pattern} is null, else the pattern's), with
+     * {@link Origin#CLUSTER}, so it is never relayed again. Runs on {@code loop}'s thread:
+     * the link posts it there with {@link EventLoop#execute}, once per message per loop.
+     */
+    public int deliverFromCluster(EventLoop loop, TopicKind kind, byte[] channel, byte[] pattern, ByteBuffer payload) {
+        int receivers = shards[loop.index()].deliverRelayed(kind, channel, pattern, payload);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("[BROADCAST] msg_len={} recipients={} origin=cluster", payload.remaining(), receivers);
         }
         return receivers;
     }

@@ -32,14 +32,16 @@ final class SubscriptionDirectory {
         };
     }
 
-    void change(TopicKind kind, TopicName topic, int loop, int delta) {
+    /** Applies the change and returns the topic's new total across loops. */
+    int change(TopicKind kind, TopicName topic, int loop, int delta) {
         // The array has loops+1 slots: the last is the total.
-        mapFor(kind).compute(topic, (k, old) -> {
+        int[] after = mapFor(kind).compute(topic, (k, old) -> {
             int[] next = old == null ? new int[loops + 1] : old.clone();
             next[loop] += delta;
             next[loops] += delta;
             return next[loops] <= 0 ? null : next;
         });
+        return after == null ? 0 : after[loops];
     }
 
     int count(TopicKind kind, TopicName topic, int loop) {

@@ -126,6 +126,28 @@ public final class TopicShard {
         return receivers;
     }
 
+    /**
+     * Delivers a message that came from another node to exactly one subscriber list: the
+     * channel's (or shard channel's) when {@code pattern} is null, else that pattern's. Redis
+     * sends a node one copy per matching subscription it holds, so each copy feeds only its
+     * own list, and a subscriber of both the channel and a pattern gets both, as in Redis.
+     */
+    int deliverRelayed(TopicKind kind, byte[] channel, byte[] pattern, ByteBuffer payload) {
+        publication.set(kind, channel, payload, Origin.CLUSTER);
+        int receivers = 0;
+        try {
+            SubscriberList list = pattern != null ? patterns.get(new TopicName(pattern))
+                    : (kind == TopicKind.SHARD ? shardChannels : channels).get(new TopicName(channel));
+            if (list != null) {
+                receivers = deliverTo(list, pattern);
+            }
+        } finally {
+            publication.clear();
+        }
+        loop.countDeliveries(receivers);
+        return receivers;
+    }
+
     private int deliverToPatterns(byte[] channel) {
         int receivers = 0;
         for (int i = 0; i < patternOrder.size(); i++) {

@@ -69,8 +69,15 @@ public final class MetricsServer implements AutoCloseable {
      * @throws IOException if the address cannot be resolved or bound
      */
     public static MetricsServer start(String bindHost, int port, Engine engine, Broker broker) throws IOException {
+        return start(bindHost, port, engine, broker, registry -> { });
+    }
+
+    /** As above, plus metrics of other parts (the cluster link) that {@code more} registers. */
+    public static MetricsServer start(String bindHost, int port, Engine engine, Broker broker,
+                                      java.util.function.Consumer<PrometheusRegistry> more) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         EngineMetrics.register(registry, engine, broker);
+        more.accept(registry);
         registerJvmMetrics(registry);
         InetAddress host = InetAddress.getByName(bindHost);
         ExecutorService executor = newExecutor();

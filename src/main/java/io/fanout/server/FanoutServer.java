@@ -10,6 +10,9 @@ import org.slf4j.LoggerFactory;
 
 import io.fanout.broker.Broker;
 import io.fanout.broker.WireForm;
+import io.fanout.cluster.ClusterConfig;
+import io.fanout.cluster.ClusterLink;
+import io.fanout.cluster.ClusterMetrics;
 import io.fanout.engine.Clock;
 import io.fanout.engine.CloseReason;
 import io.fanout.engine.Engine;
@@ -35,6 +38,8 @@ public final class FanoutServer implements AutoCloseable {
     private InetSocketAddress lineAddress;
     private InetSocketAddress respAddress;
     private MetricsServer metrics;
+    /** The link to other nodes through Redis, or null on a single node. */
+    private ClusterLink cluster;
 
     private FanoutServer(ServerConfig config) throws IOException {
         this.config = config;
@@ -100,11 +105,26 @@ public final class FanoutServer implements AutoCloseable {
 
     /** Binds every configured listener and starts the loops. */
     public static FanoutServer start(ServerConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /** As {@link #start(ServerConfig)}, joined to other nodes through Redis when {@code cluster} is set. */
+    public static FanoutServer start(ServerConfig config, ClusterConfig clusterConfig) throws IOException {
         FanoutServer server = new FanoutServer(config);
+        if (clusterConfig != null) {
+            // Attached before the loops run, so no subscription or publish is missed.
+            server.cluster = ClusterLink.start(clusterConfig, server.broker, server.engine.loops());
+        }
         server.engine.start();
         if (config.metricsPort() >= 0) {
             try {
-                server.metrics = MetricsServer.start(config.bind(), config.metricsPort(), server.engine, server.broker);
+                ClusterLink link = server.cluster;
+                server.metrics = MetricsServer.start(config.bind(), config.metricsPort(), server.engine, server.broker,
+                        registry -> {
+                            if (link != null) {
+                                ClusterMetrics.register(registry, link);
+                            }
+                        });
             } catch (IOException e) {
                 server.close();
                 throw e;
@@ -141,6 +161,11 @@ public final class FanoutServer implements AutoCloseable {
         return respAddress;
     }
 
+    /** The cluster link, or null when {@code --cluster} is not set. */
+    public ClusterLink cluster() {
+        return cluster;
+    }
+
     /** The metrics listener's address, or null when it is off. */
     public InetSocketAddress metricsAddress() {
         return metrics == null ? null : metrics.address();
@@ -158,6 +183,9 @@ public final class FanoutServer implements AutoCloseable {
             engine.awaitTermination(config.drainMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -91,6 +91,20 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM/Ctrl-C, how long queued output may drain before connections close.")
     String shutdownDrain = "2s";
 
+    // ---- several nodes (io.fanout.cluster) ----
+    @Option(names = "--cluster", paramLabel = "URI",
+            description = "Join other nodes through Redis: redis://[user:pass@]host:port[/db], rediss://... (TLS), "
+                    + "redis-cluster://host1:port1,host2:port2 (sharded pub/sub). Unset: one node.")
+    String cluster;
+
+    @Option(names = "--cluster-prefix", paramLabel = "PREFIX",
+            description = "Put in front of every channel name in Redis, so deployments can share one Redis.")
+    String clusterPrefix = io.fanout.cluster.ClusterConfig.DEFAULT_PREFIX;
+
+    @Option(names = "--cluster-queue", paramLabel = "SIZE",
+            description = "Bound of local messages waiting to be relayed to Redis; over it they are counted and not relayed.")
+    String clusterQueue = "16mb";
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "info | debug | trace.")
     String logLevel = "info";
 
@@ -106,11 +120,12 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = toConfig();
         Logging.setLevel(logLevel);
+        io.fanout.cluster.ClusterConfig clusterConfig = toClusterConfig();
         Shutdown shutdown = new Shutdown();
         shutdown.install(); // before the first [LISTEN] line: a supervisor may signal right after it
         FanoutServer server;
         try {
-            server = FanoutServer.start(config);
+            server = FanoutServer.start(config, clusterConfig);
         } catch (IOException e) {
             System.err.println("fanout: " + e.getMessage());
             return 1;
@@ -217,6 +232,26 @@ public final class ServeCommand implements Callable<Integer> {
         }
         String where = s.describe(name.substring(2));
         return where == null ? "" : " (from " + where + ")";
+    }
+
+    /** The --cluster* options, or null for one node; throws picocli's ParameterException. */
+    io.fanout.cluster.ClusterConfig toClusterConfig() {
+        if (cluster == null || cluster.isBlank()) {
+            return null;
+        }
+        io.fanout.cluster.ClusterUri uri;
+        try {
+            uri = io.fanout.cluster.ClusterUri.parse(cluster);
+        } catch (IllegalArgumentException e) {
+            fail("--cluster: " + e.getMessage());
+            return null;
+        }
+        long queue = size("--cluster-queue", clusterQueue);
+        if (queue < 1024) {
+            fail("--cluster-queue must be at least 1kb, got " + clusterQueue);
+        }
+        return new io.fanout.cluster.ClusterConfig(uri, clusterPrefix, queue,
+                io.fanout.cluster.ClusterConfig.DEFAULT_INBOUND_BYTES);
     }
 
     private long size(String name, String text) {

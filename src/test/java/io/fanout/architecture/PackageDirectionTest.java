@@ -39,8 +39,9 @@ class PackageDirectionTest {
             Map.entry("protocol.line", Set.of("broker", "engine")),
             Map.entry("protocol.resp", Set.of("broker", "engine")),
             Map.entry("metrics", Set.of("broker", "engine")),
+            Map.entry("cluster", Set.of("broker", "engine")),
             Map.entry("bench", Set.of()),
-            Map.entry("server", Set.of("engine", "broker", "policy", "metrics", "protocol.line",
+            Map.entry("server", Set.of("engine", "broker", "policy", "metrics", "cluster", "protocol.line",
                     "protocol.resp")));
 
     @Test
