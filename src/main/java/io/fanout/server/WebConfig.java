@@ -1,0 +1,30 @@
+package io.fanout.server;
+
+import java.util.Set;
+
+/**
+ * The browser listener's options, immutable.
+ *
+ * @param httpPort          {@code --http-port}: -1 off, 0 any free port
+ * @param allowedOrigins    {@code --allowed-origins}, normalised (lower case, no trailing
+ *                          slash); null = any origin
+ * @param pingIntervalNanos {@code --ping-interval}: WebSocket pings and SSE comments (0 = off)
+ */
+public record WebConfig(int httpPort, Set<String> allowedOrigins, long pingIntervalNanos) {
+    public static final long DEFAULT_PING_INTERVAL_NANOS = 25_000_000_000L;
+    /** No HTTP listener. */
+    public static final WebConfig OFF = new WebConfig(-1, null, DEFAULT_PING_INTERVAL_NANOS);
+
+    /** The listener on a free port with the defaults, for tests. */
+    public static WebConfig onFreePort() {
+        return new WebConfig(0, null, DEFAULT_PING_INTERVAL_NANOS);
+    }
+
+    public WebConfig withAllowedOrigins(Set<String> origins) {
+        return new WebConfig(httpPort, origins, pingIntervalNanos);
+    }
+
+    public WebConfig withPingIntervalNanos(long nanos) {
+        return new WebConfig(httpPort, allowedOrigins, nanos);
+    }
+}
