@@ -77,7 +77,7 @@ public final class FanoutServer implements AutoCloseable {
             WebConfig web = config.web();
             if (web.httpPort() >= 0) {
                 HttpSettings hs = new HttpSettings(config.requirePass(), web.allowedOrigins(),
-                        config.maxMessageBytes(), web.pingIntervalNanos(), HttpSettings.DEFAULT_REQUEST_TIMEOUT_NANOS);
+                        config.maxMessageBytes(), web.pingIntervalNanos(), web.requestTimeoutNanos());
                 WsContext ws = new WsContext(broker, wsRaw, wsJson, config.maxMessageBytes(), web.pingIntervalNanos());
                 StatsReport stats = new StatsReport(engine);
                 httpAddress = engine.listen(config.bind(), web.httpPort(),
