@@ -49,7 +49,8 @@ class SlowBrowserTest {
             w.awaitClients("line", 2);
 
             int seq = 0;
-            while (WebHostileClientsTest.closed(w, CloseReason.SLOW_HARD) == 0 || seq < 2000) {
+            byte[] stalledGot = null;
+            while (stalledGot == null || seq < 2000) {
                 if (seq > 20_000) {
                     fail("a WebSocket that never reads was not cut");
                 }
@@ -67,10 +68,14 @@ class SlowBrowserTest {
                     assertEquals(m, nc.readLine(), "the nc client missed a message or got it out of order");
                     assertEquals(m, healthy.next(), "the healthy browser missed a message or got it out of order");
                 }
+                if (stalledGot == null && WebHostileClientsTest.closed(w, CloseReason.SLOW_HARD) > 0) {
+                    // Cut: now it reads, and the close frame that lingered for it arrives last.
+                    stalledGot = readAll(stalled.socket().getInputStream());
+                }
             }
             Await.until(() -> w.clients("ws") == 1, "the stalled WebSocket is gone");
             assertEquals(1, WebHostileClientsTest.closed(w, CloseReason.SLOW_HARD), "only the stalled one was cut");
-            checkPrefixThenMaybeClose(readAll(stalled.socket().getInputStream()), published);
+            assertTrue(checkPrefixThenMaybeClose(stalledGot, published), "the 1013 close frame arrived");
             healthy.close();
         }
     }
@@ -89,7 +94,7 @@ class SlowBrowserTest {
     }
 
     /** Whole text frames equal to the published messages in order, then optionally a 1013 close. */
-    static void checkPrefixThenMaybeClose(byte[] got, List<String> published) {
+    static boolean checkPrefixThenMaybeClose(byte[] got, List<String> published) {
         ByteBuffer b = ByteBuffer.wrap(got);
         int i = 0;
         while (b.remaining() >= 2) {
@@ -98,12 +103,12 @@ class SlowBrowserTest {
             int len = b.get() & 0x7F;
             if (len == 126) {
                 if (b.remaining() < 2) {
-                    return;
+                    return false;
                 }
                 len = b.getShort() & 0xFFFF;
             }
             if (b.remaining() < len) {
-                return; // the stream may end inside the last frame it carried
+                return false; // the stream may end inside the last frame it carried
             }
             byte[] payload = new byte[len];
             b.get(payload);
@@ -111,11 +116,12 @@ class SlowBrowserTest {
                 assertEquals(1013, ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF));
                 assertEquals("slow consumer: slow-hard", new String(payload, 2, len - 2, StandardCharsets.UTF_8));
                 assertEquals(0, b.remaining(), "nothing after the close frame");
-                return;
+                return true;
             }
             assertEquals(0x81, b0, "a text frame at byte " + start);
             assertEquals(published.get(i), new String(payload, StandardCharsets.UTF_8), "message " + i);
             i++;
         }
+        return false;
     }
 }
