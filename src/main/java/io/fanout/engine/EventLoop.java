@@ -586,7 +586,7 @@ public final class EventLoop implements Runnable {
         connections.remove(c.id());
         engine.onClosed(c); // before the counter: whoever sees the close counted sees it gone
         stats.closedByReason[c.closeReason.ordinal()]++;
-        LOG.info("[CLOSE]     conn={} reason={}", c.id(), c.closeReason.label());
+        LOG.info("[CLOSE]     conn={} reason={} proto={}", c.id(), c.closeReason.label(), c.protocolName());
     }
 
     private void closeSocket(Connection c) {
