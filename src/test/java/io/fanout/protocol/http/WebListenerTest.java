@@ -141,4 +141,31 @@ class WebListenerTest {
             assertEquals("hello", nc.readLine());
         }
     }
+
+    @Test
+    void thePrometheusClientGaugeCountsUpgradedConnectionsAsWsAndSse() throws Exception {
+        io.fanout.server.ServerConfig base = io.fanout.server.ServerConfig.forTests();
+        io.fanout.server.ServerConfig config = new io.fanout.server.ServerConfig(base.bind(), 0, 0, 0, 1,
+                base.maxClients(), base.maxMessageBytes(), null, base.lineChannel(), base.slow(), 0, base.drainMillis(),
+                io.fanout.server.WebConfig.onFreePort());
+        try (WebServer w = WebServer.start(config);
+             java.net.Socket sse = JsonModeAndSseTest.sse(w, "/sse/a")) {
+            JsonModeAndSseTest.readUntil(sse.getInputStream(), ": ok\n\n");
+            WebServer.Ws ws = w.webSocket("/ws/a");
+            w.awaitClients("ws", 1);
+            var metrics = w.server.metricsAddress();
+            String text;
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.setSoTimeout(10_000);
+                s.connect(metrics);
+                s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                text = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertTrue(text.contains("fanout_connected_clients{proto=\"ws\"} 1.0"), text);
+            assertTrue(text.contains("fanout_connected_clients{proto=\"sse\"} 1.0"), text);
+            assertTrue(text.contains("fanout_connected_clients{proto=\"http\"} 0.0"), text);
+            ws.close();
+        }
+    }
 }
