@@ -707,6 +707,13 @@ public final class EventLoop implements Runnable {
             }
         }
         for (Connection c : connections.values()) {
+            if (c.state == Connection.State.OPEN) {
+                try {
+                    c.handler.onShutdown(c);
+                } catch (RuntimeException e) {
+                    LOG.warn("[ERROR]     conn={} onShutdown failed", c.id(), e);
+                }
+            }
             updateInterest(c);
         }
     }

@@ -168,4 +168,27 @@ class WebListenerTest {
             ws.close();
         }
     }
+
+    @Test
+    void aStoppingServerSaysGoingAwayToWebSocketsAndEventStreams() throws Exception {
+        io.fanout.server.FanoutServer server = io.fanout.server.FanoutServer.start(
+                io.fanout.server.ServerConfig.forTests().withWeb(io.fanout.server.WebConfig.onFreePort()));
+        try (java.net.Socket sse = new java.net.Socket()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            WebServer.Ws ws = new WebServer.Ws();
+            ws.socket = http.newWebSocketBuilder().buildAsync(java.net.URI.create("ws://127.0.0.1:"
+                    + server.httpAddress().getPort() + "/ws/a"), ws).join();
+            sse.setSoTimeout(10_000);
+            sse.connect(server.httpAddress());
+            sse.getOutputStream().write("GET /sse/a HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            JsonModeAndSseTest.readUntil(sse.getInputStream(), ": ok\n\n");
+            io.fanout.testing.Await.until(() -> server.engine().connectedClients("ws") == 1, "ws connected");
+            server.close();
+            assertEquals("1001 server shutting down", ws.closed.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("event: close\ndata: server shutting down\n\n",
+                    JsonModeAndSseTest.readUntil(sse.getInputStream(), "\n\n"));
+        } finally {
+            server.close();
+        }
+    }
 }
