@@ -451,8 +451,8 @@ public final class EventLoop implements Runnable {
 
     private void updateInterest(Connection c) {
         SelectionKey key = c.key;
-        if (key == null || !key.isValid()) {
-            return;
+        if (key == null || !key.isValid() || c.lingerUntilNanos != 0) {
+            return; // a lingering socket stays write-only: reading it would spin on unread input
         }
         int ops = 0;
         if (c.readPausedUntilNanos == 0 && !draining) {
