@@ -102,7 +102,8 @@ public final class BenchRun {
         RunState state = new RunState(config.subscribers(), config.stalled());
         try {
             connectAll();
-            String server = config.proto() == BenchConfig.Proto.RESP ? identify(publishers[0].channel) : "line server";
+            String server = config.proto() == BenchConfig.Proto.RESP ? identify(publishers[0].channel)
+                    : config.proto() == BenchConfig.Proto.LINE ? "line server" : config.proto().label() + " server";
             startLoops(state);
             awaitSubscribed(state);
             return measure(state, server);
@@ -122,7 +123,7 @@ public final class BenchRun {
         // Stalled first: line clients join in the order they are accepted, and a stalled
         // one cannot confirm it joined by reading everything after.
         for (int j = 0; j < config.stalled(); j++) {
-            SocketChannel ch = connect(deadline, true, subscriberAddresses[j % subscriberAddresses.length]);
+            SocketChannel ch = connect(deadline, true, subscriberAddresses[j % subscriberAddresses.length], true);
             Subscriber s = new Subscriber(healthy + j, true, ch, config.publishers(), carryBytes);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 s.awaitingClientId = true;
@@ -132,7 +133,7 @@ public final class BenchRun {
             subscribers.add(s);
         }
         for (int i = 0; i < healthy; i++) {
-            SocketChannel ch = connect(deadline, false, subscriberAddresses[i % subscriberAddresses.length]);
+            SocketChannel ch = connect(deadline, false, subscriberAddresses[i % subscriberAddresses.length], true);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 writeBlocking(ch, subscribe);
             }
@@ -140,14 +141,15 @@ public final class BenchRun {
         }
         publishers = new Publisher[config.publishers()];
         for (int p = 0; p < publishers.length; p++) {
-            publishers[p] = new Publisher(p, connect(deadline, false, publishAddress), PublisherLoop.outBufferBytes(config));
+            publishers[p] = new Publisher(p, connect(deadline, false, publishAddress, false), PublisherLoop.outBufferBytes(config));
         }
         if (config.stalled() > 0 && config.proto() == BenchConfig.Proto.RESP) {
             monitorSocket = connectMonitor(deadline);
         }
     }
 
-    private SocketChannel connect(long deadline, boolean smallReceiveBuffer, InetSocketAddress to) throws BenchException {
+    private SocketChannel connect(long deadline, boolean smallReceiveBuffer, InetSocketAddress to, boolean subscriber)
+            throws BenchException {
         long remainingMillis = (deadline - System.nanoTime()) / 1_000_000L;
         if (remainingMillis <= 0) {
             throw new BenchException(1, "could not connect to " + target() + ": --connect-timeout passed after "
@@ -161,6 +163,12 @@ public final class BenchRun {
             }
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.socket().connect(to, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
+            int handshakeMillis = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+            if (config.proto() == BenchConfig.Proto.WS || (config.proto() == BenchConfig.Proto.SSE && !subscriber)) {
+                upgrade(ch, handshakeMillis);
+            } else if (config.proto() == BenchConfig.Proto.SSE) {
+                httpGet(ch, "/sse/" + encodedChannel(), "", "HTTP/1.1 200 ", handshakeMillis);
+            }
             return ch;
         } catch (SocketTimeoutException e) {
             throw new BenchException(1, "could not connect to " + target() + ": timed out after " + opened.size()
@@ -168,6 +176,41 @@ public final class BenchRun {
         } catch (IOException e) {
             throw new BenchException(1, "could not connect to " + target() + ": " + e.getMessage());
         }
+    }
+
+    private String encodedChannel() {
+        return java.net.URLEncoder.encode(config.channel(), StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The WebSocket opening handshake on a fresh blocking socket: {@code GET /ws/<channel>}, expect 101. */
+    private void upgrade(SocketChannel ch, int timeoutMillis) throws IOException {
+        byte[] key = new byte[16];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(key);
+        httpGet(ch, "/ws/" + encodedChannel(), "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + java.util.Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n",
+                "HTTP/1.1 101 ", timeoutMillis);
+    }
+
+    /** Sends a GET and reads the answer's head (byte by byte: nothing after it is taken). */
+    private void httpGet(SocketChannel ch, String path, String headers, String expectStatus, int timeoutMillis)
+            throws IOException {
+        String request = "GET " + path + " HTTP/1.1\r\nHost: " + config.host() + ":" + config.port() + "\r\n"
+                + headers + "\r\n";
+        ch.socket().getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        ch.socket().setSoTimeout(timeoutMillis);
+        InputStream in = ch.socket().getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0 || head.length() > 16 * 1024) {
+                throw new IOException("no answer to GET " + path + " from " + target());
+            }
+            head.append((char) c);
+        }
+        if (!head.toString().startsWith(expectStatus)) {
+            throw new IOException("GET " + path + " refused: " + head.toString().lines().findFirst().orElse(""));
+        }
+        ch.socket().setSoTimeout(0);
     }
 
     private Socket connectMonitor(long deadline) throws BenchException {
@@ -265,7 +308,7 @@ public final class BenchRun {
                 p.channel.configureBlocking(false);
             }
             publisherLoop = new PublisherLoop(config, state, publishers);
-            publisherLoop.probing = config.proto() == BenchConfig.Proto.LINE;
+            publisherLoop.probing = config.proto() != BenchConfig.Proto.RESP;
             publisherLoop.start();
         } catch (IOException e) {
             throw new BenchException(1, "could not start: " + e.getMessage());

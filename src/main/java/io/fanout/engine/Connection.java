@@ -26,7 +26,6 @@ public final class Connection {
     private final long id;
     private final EventLoop loop;
     private final SocketChannel channel;
-    private final Protocol protocol;
     private final String remoteAddress;
     private final String localAddress;
     private final long openedNanos;
@@ -41,6 +40,8 @@ public final class Connection {
     boolean dirty;
     /** Listed in the loop's backlog list for timer-driven policy checks. */
     boolean inBacklogList;
+    /** While a cut slow consumer's notice is still being written: when to give up, else 0. */
+    long lingerUntilNanos;
     /** Reading paused until this time (fast-producer stall), or 0. */
     long readPausedUntilNanos;
     /** Partial request carried between reads; null while nothing is pending (idle = no memory). */
@@ -51,6 +52,8 @@ public final class Connection {
     private Object attachment;
     /** The name the client gave itself (CLIENT SETNAME), or null; read by log lines. */
     private volatile String clientName;
+    /** What the client speaks now: the listener's name until a handler upgrades it (http to ws). */
+    private volatile String protocolLabel;
 
     Connection(long id, EventLoop loop, SocketChannel channel, Protocol protocol, String remoteAddress,
                String localAddress, long openedNanos) {
@@ -58,9 +61,9 @@ public final class Connection {
         this.id = id;
         this.loop = loop;
         this.channel = channel;
-        this.protocol = protocol;
         this.remoteAddress = remoteAddress;
         this.openedNanos = openedNanos;
+        this.protocolLabel = protocol.name();
         this.queue = new WriteQueue(loop.framePool());
     }
 
@@ -72,8 +75,18 @@ public final class Connection {
         return loop;
     }
 
+    /**
+     * The protocol the client speaks now (logs, metrics, INFO): the listener's name, or the
+     * label its handler set after an upgrade (an HTTP connection becomes {@code ws} or
+     * {@code sse}). Readable from any thread.
+     */
     public String protocolName() {
-        return protocol.name();
+        return protocolLabel;
+    }
+
+    /** Relabels the connection after a protocol upgrade; one of its protocol's {@link Protocol#connectionLabels}. */
+    public void setProtocolLabel(String label) {
+        this.protocolLabel = label;
     }
 
     public String remoteAddress() {
@@ -101,7 +114,7 @@ public final class Connection {
      */
     public String describeClient() {
         String n = clientName;
-        return "proto=" + protocol.name() + " remote=" + remoteAddress + (n == null ? "" : " name=" + n);
+        return "proto=" + protocolLabel + " remote=" + remoteAddress + (n == null ? "" : " name=" + n);
     }
 
     /** Input read and thrown away before a last write, at most (see {@link #prepareFinalWrite}). */

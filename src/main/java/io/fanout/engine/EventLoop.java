@@ -46,6 +46,14 @@ public final class EventLoop implements Runnable {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
+    /**
+     * How long a slow consumer's socket stays open, write-only, for its slow-consumer notice
+     * (a WebSocket close frame 1013, an ERR line) when the one write at the cut could not take
+     * it: the kernel buffer is usually full at that instant, and a client that still reads a
+     * little gets the reason a moment later. Bounded: by then its queue holds at most the rest
+     * of one message and the notice.
+     */
+    static final long NOTICE_LINGER_NANOS = 2_000_000_000L;
     /** How often every connection's handler gets {@link ConnectionHandler#onHousekeeping}. */
     public static final long HOUSEKEEPING_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -67,6 +75,8 @@ public final class EventLoop implements Runnable {
     private final List<Connection> closing = new ArrayList<>();
     private final List<Connection> backlogged = new ArrayList<>();
     private final List<Connection> pausedReaders = new ArrayList<>();
+    /** Cut slow consumers whose notice is still being written (see NOTICE_LINGER_NANOS). */
+    private final List<Connection> lingering = new ArrayList<>();
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
     private final boolean traceEnabled;
@@ -245,6 +255,9 @@ public final class EventLoop implements Runnable {
 
     private void handleConnectionKey(SelectionKey key, Connection c) {
         if (c.state != Connection.State.OPEN) {
+            if (c.lingerUntilNanos != 0) {
+                writeLingering(c);
+            }
             return;
         }
         try {
@@ -439,8 +452,8 @@ public final class EventLoop implements Runnable {
 
     private void updateInterest(Connection c) {
         SelectionKey key = c.key;
-        if (key == null || !key.isValid()) {
-            return;
+        if (key == null || !key.isValid() || c.lingerUntilNanos != 0) {
+            return; // a lingering socket stays write-only: reading it would spin on unread input
         }
         int ops = 0;
         if (c.readPausedUntilNanos == 0 && !draining) {
@@ -486,6 +499,9 @@ public final class EventLoop implements Runnable {
             return;
         }
         nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
+        if (!lingering.isEmpty()) {
+            expireLingering(false);
+        }
         for (Connection c : connections.values()) {
             if (c.state == Connection.State.OPEN) {
                 try {
@@ -546,8 +562,9 @@ public final class EventLoop implements Runnable {
     private void reap(Connection c) {
         WriteQueue q = c.queue;
         pendingBytes -= q.pendingBytes(); // from here on the queue is no longer counted
+        boolean noticeQueued = false;
         if (c.closeReason.isSlowConsumer()) {
-            maybeSendSlowNotice(c);
+            noticeQueued = maybeSendSlowNotice(c);
         } else if (c.flushBeforeClose && !q.isEmpty()) {
             flushOnceQuietly(c);
         }
@@ -556,15 +573,17 @@ public final class EventLoop implements Runnable {
         } catch (RuntimeException e) {
             LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
         }
-        q.releaseAll();
         c.inbound = null;
-        if (c.key != null) {
-            c.key.cancel();
-        }
-        try {
-            c.channel().close();
-        } catch (IOException ignored) {
-            // Nothing left to do for a socket that fails to close.
+        // Only a notice lingers (then the queue holds at most the rest of one message and the
+        // notice); a protocol without one (RESP) closes at once and frees its backlog.
+        boolean linger = noticeQueued && !q.isEmpty() && c.key != null && c.key.isValid() && !draining;
+        if (linger) {
+            // The notice did not fit the socket: keep it open write-only for a moment.
+            c.lingerUntilNanos = nowNanos + NOTICE_LINGER_NANOS;
+            lingering.add(c);
+            c.key.interestOps(SelectionKey.OP_WRITE);
+        } else {
+            closeSocket(c);
         }
         c.state = Connection.State.CLOSED;
         connections.remove(c.id());
@@ -573,18 +592,61 @@ public final class EventLoop implements Runnable {
         LOG.info("[CLOSE]     conn={} reason={} {}", c.id(), c.closeReason.label(), c.describeClient());
     }
 
+    private void closeSocket(Connection c) {
+        c.queue.releaseAll();
+        if (c.key != null) {
+            c.key.cancel();
+        }
+        try {
+            c.channel().close();
+        } catch (IOException ignored) {
+            // Nothing left to do for a socket that fails to close.
+        }
+    }
+
+    /** One more write of a lingering notice; closes the socket once it is out or fails. */
+    private void writeLingering(Connection c) {
+        try {
+            long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
+            stats.bytesWritten += w;
+        } catch (IOException | RuntimeException e) {
+            c.queue.releaseAll(); // the peer is gone: nothing more to say
+        }
+        if (c.queue.isEmpty()) {
+            endLinger(c);
+        }
+    }
+
+    private void endLinger(Connection c) {
+        c.lingerUntilNanos = 0;
+        lingering.remove(c);
+        closeSocket(c);
+    }
+
+    /** Closes lingering sockets whose time is up (or all of them, when stopping). */
+    private void expireLingering(boolean all) {
+        for (int i = lingering.size() - 1; i >= 0; i--) {
+            Connection c = lingering.get(i);
+            if (all || nowNanos - c.lingerUntilNanos >= 0) {
+                endLinger(c);
+            }
+        }
+    }
+
     /**
      * Discards the unsent whole messages of a slow consumer, queues the protocol's notice
-     * behind what is left of a partly sent one, and gives it one non-blocking write.
+     * behind what is left of a partly sent one, and gives it one non-blocking write. Returns
+     * whether there was a notice (the socket may then linger for it).
      */
-    private void maybeSendSlowNotice(Connection c) {
+    private boolean maybeSendSlowNotice(Connection c) {
         byte[] notice = c.handler == null ? null : c.handler.slowConsumerNotice(c.closeReason);
         if (notice == null) {
-            return;
+            return false;
         }
         c.queue.dropOldestUnstarted(0);
         c.queue.appendCopy(notice, 0, notice.length, nowNanos);
         flushOnceQuietly(c);
+        return true;
     }
 
     private void flushOnceQuietly(Connection c) {
@@ -650,6 +712,13 @@ public final class EventLoop implements Runnable {
             }
         }
         for (Connection c : connections.values()) {
+            if (c.state == Connection.State.OPEN) {
+                try {
+                    c.handler.onShutdown(c);
+                } catch (RuntimeException e) {
+                    LOG.warn("[ERROR]     conn={} onShutdown failed", c.id(), e);
+                }
+            }
             updateInterest(c);
         }
     }
@@ -679,6 +748,7 @@ public final class EventLoop implements Runnable {
             markClosing(c, CloseReason.SHUTDOWN, true);
         }
         reapClosed();
+        expireLingering(true);
         runInbox(); // release anything posted to us (cross-loop messages hold frames)
         try {
             nioSelector.close();

@@ -38,11 +38,13 @@ class PackageDirectionTest {
             Map.entry("broker", Set.of("engine")),
             Map.entry("protocol.line", Set.of("broker", "engine")),
             Map.entry("protocol.resp", Set.of("broker", "engine")),
+            Map.entry("protocol.ws", Set.of("broker", "engine")),
+            Map.entry("protocol.http", Set.of("protocol.ws", "broker", "engine")),
             Map.entry("metrics", Set.of("broker", "engine")),
             Map.entry("cluster", Set.of("broker", "engine")),
             Map.entry("bench", Set.of()),
             Map.entry("server", Set.of("engine", "broker", "policy", "metrics", "cluster", "protocol.line",
-                    "protocol.resp")));
+                    "protocol.resp", "protocol.http", "protocol.ws")));
 
     @Test
     void dependenciesPointOneWay() throws IOException {

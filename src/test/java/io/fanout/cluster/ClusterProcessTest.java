@@ -57,7 +57,7 @@ class ClusterProcessTest {
     private Process serve(Path out, String redisUri) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.fanout.server.Main", "serve", "--port", "0", "--resp-port", "-1", "--metrics-port", "0",
+                "io.fanout.server.Main", "serve", "--port", "0", "--resp-port", "-1", "--metrics-port", "0", "--http-port", "-1",
                 "--cluster", redisUri, "--cluster-prefix", "it:");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         started.add(p);
