@@ -9,7 +9,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>One turn, in order (see {@link #runTurn}):
  * <ol>
  *   <li>run the inbox (bounded batch) — registrations and cross-loop messages;</li>
- *   <li>select, without blocking when there is work already;</li>
- *   <li>handle ready keys: accept, read and decode, write leftovers;</li>
+ *   <li>select, without blocking when there is work already, and handle the ready keys in
+ *       the order the kernel reported them: accept, read and decode, write leftovers;</li>
  *   <li>flush every dirty connection once: one gathering write each;</li>
  *   <li>on a timer tick, judge connections that still have a backlog;</li>
  *   <li>reap connections marked for closing.</li>
@@ -60,6 +59,10 @@ public final class EventLoop implements Runnable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** Made once: a method reference per select would allocate. */
+    private final Consumer<SelectionKey> onReadyKey = this::handleReadyKey;
+    /** False until the first ready key of this turn has read the clock. */
+    private boolean timeReadAfterSelect;
     /** True while the loop is (about to be) blocked in select; posters then wake it once. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final Map<Long, Connection> connections = new LinkedHashMap<>();
@@ -165,9 +168,11 @@ public final class EventLoop implements Runnable {
         nowNanos = turnStart;
         runInbox();
         long inboxNanos = clock.nanoTime() - turnStart;
-        select();
-        nowNanos = clock.nanoTime();
-        handleReadyKeys();
+        timeReadAfterSelect = false;
+        select(); // handles the ready keys too, in the kernel's order
+        if (!timeReadAfterSelect) {
+            nowNanos = clock.nanoTime();
+        }
         flushDirty();
         engine.maybeEnforceBudget(this);
         maybeTick();
@@ -199,18 +204,24 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * Selects and handles every ready key in the order epoll reported it, through
+     * {@link #onReadyKey}: the selected-key set (a HashSet) would lose that order, and with it
+     * Redis's guarantee that what arrived first on any connection is served first (an
+     * UNSUBSCRIBE sent before a PUBLISH on another connection runs before it).
+     */
     private void select() throws IOException {
         if (dirtyCount > 0 || !closing.isEmpty() || !inbox.isEmpty()) {
-            nioSelector.selectNow();
+            nioSelector.selectNow(onReadyKey);
             return;
         }
         long timeoutMillis = Math.max(1, (nextWakeNanos() - clock.nanoTime()) / 1_000_000L);
         sleeping.set(true);
         try {
             if (inbox.isEmpty()) {
-                nioSelector.select(timeoutMillis);
+                nioSelector.select(onReadyKey, timeoutMillis);
             } else {
-                nioSelector.selectNow();
+                nioSelector.selectNow(onReadyKey);
             }
         } finally {
             sleeping.set(false);
@@ -228,17 +239,17 @@ public final class EventLoop implements Runnable {
         return next;
     }
 
-    private void handleReadyKeys() {
-        Iterator<SelectionKey> it = nioSelector.selectedKeys().iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            Object attachment = key.attachment();
-            if (attachment instanceof Connection c) {
-                handleConnectionKey(key, c);
-            } else if (attachment instanceof Acceptor.Listener l) {
-                acceptor.acceptAll(l);
-            }
+    /** One ready key, called by the selector during {@link #select}; the turn's time is read first. */
+    private void handleReadyKey(SelectionKey key) {
+        if (!timeReadAfterSelect) {
+            nowNanos = clock.nanoTime();
+            timeReadAfterSelect = true;
+        }
+        Object attachment = key.attachment();
+        if (attachment instanceof Connection c) {
+            handleConnectionKey(key, c);
+        } else if (attachment instanceof Acceptor.Listener l) {
+            acceptor.acceptAll(l);
         }
     }
 
