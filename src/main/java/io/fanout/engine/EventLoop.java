@@ -412,9 +412,18 @@ public final class EventLoop implements Runnable {
 
     /** One write attempt, then interest update, then the policy's verdict on what is left. */
     private void flushOne(Connection c) throws IOException {
+        writeOnce(c);
+        if (!c.queue.isEmpty()) {
+            judge(c, true);
+        }
+    }
+
+    /** One non-blocking gathering write of the queue, counted; returns the bytes the kernel took. */
+    private long writeOnce(Connection c) throws IOException {
         WriteQueue q = c.queue;
+        long written = 0;
         if (!q.isEmpty()) {
-            long written = q.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
+            written = q.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
             stats.writeCalls++;
             if (written > 0) {
                 pendingBytes -= written;
@@ -425,17 +434,22 @@ public final class EventLoop implements Runnable {
             }
         }
         updateInterest(c);
-        if (!q.isEmpty()) {
-            judge(c);
-        }
+        return written;
     }
 
-    private void judge(Connection c) {
-        long before = c.queue.pendingBytes();
-        long droppedBefore = c.queue.droppedMessages();
-        CloseReason verdict = policy.judge(c, nowNanos);
-        pendingBytes -= before - c.queue.pendingBytes();
-        stats.droppedMessages += c.queue.droppedMessages() - droppedBefore;
+    /**
+     * Asks the policy about {@code c}'s backlog. On a timer tick ({@code justWrote} false) a
+     * time rule may be about to cut a connection the loop has not tried to write to for a
+     * while: epoll reports a socket writable again only once a good part of its send buffer
+     * is free, so a steady slow reader can take bytes for seconds without one OP_WRITE event.
+     * Before such a cut the loop writes once; any byte the kernel takes is progress, and the
+     * policy judges again.
+     */
+    private void judge(Connection c, boolean justWrote) {
+        CloseReason verdict = judgeOnce(c);
+        if (verdict != null && !justWrote && isTimeRule(verdict) && tryWriteBeforeCut(c)) {
+            verdict = c.queue.isEmpty() ? null : judgeOnce(c);
+        }
         if (verdict != null) {
             markClosing(c, verdict, false);
         } else if (!c.queue.isEmpty() && !c.inBacklogList) {
@@ -444,6 +458,28 @@ public final class EventLoop implements Runnable {
             if (backlogged.size() == 1) {
                 nextTickNanos = nowNanos + tickNanos;
             }
+        }
+    }
+
+    private CloseReason judgeOnce(Connection c) {
+        long before = c.queue.pendingBytes();
+        long droppedBefore = c.queue.droppedMessages();
+        CloseReason verdict = policy.judge(c, nowNanos);
+        pendingBytes -= before - c.queue.pendingBytes();
+        stats.droppedMessages += c.queue.droppedMessages() - droppedBefore;
+        return verdict;
+    }
+
+    private static boolean isTimeRule(CloseReason r) {
+        return r == CloseReason.SLOW_DEADLINE || r == CloseReason.SLOW_SOFT;
+    }
+
+    /** The write before a time rule cuts; true when the kernel took at least one byte. */
+    private boolean tryWriteBeforeCut(Connection c) {
+        try {
+            return writeOnce(c) > 0;
+        } catch (IOException e) {
+            return false; // the cut goes ahead; the reap closes the broken socket
         }
     }
 
@@ -481,7 +517,7 @@ public final class EventLoop implements Runnable {
                 backlogged.set(i, backlogged.get(last));
                 backlogged.remove(last);
             } else {
-                judge(c);
+                judge(c, false);
             }
         }
     }
