@@ -29,6 +29,14 @@ public enum CloseReason {
     SLOW_BUDGET("slow-budget"),
     /** --max-clients connections were open already. */
     MAX_CLIENTS("max-clients"),
+    /** Among the largest partial requests when all of them together reached --max-input-total. */
+    INPUT_BUDGET("input-budget"),
+    /** Not authenticated within --auth-timeout of connecting (with --requirepass). */
+    AUTH_TIMEOUT("auth-timeout"),
+    /** No command for --timeout, and no subscription (Redis's timeout). */
+    IDLE_TIMEOUT("idle-timeout"),
+    /** The process is out of file descriptors: accepted only to be told so and closed. */
+    NO_FDS("no-fds"),
     /** The server is stopping. */
     SHUTDOWN("shutdown"),
     /** A bug: an unexpected exception while handling this connection. */

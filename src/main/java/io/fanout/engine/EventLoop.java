@@ -1,7 +1,6 @@
 package io.fanout.engine;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
@@ -654,10 +653,7 @@ public final class EventLoop implements Runnable {
         String remote = "?";
         try {
             ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (config.socketSendBufferBytes() > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
-            }
+            SocketTuning.apply(ch, config);
             remote = Addresses.format(ch.getRemoteAddress());
             String local = Addresses.format(ch.getLocalAddress());
             Connection c = new Connection(id, this, ch, protocol, remote, local, clock.nanoTime());

@@ -36,17 +36,18 @@ public final class FanoutServer implements AutoCloseable {
     private InetSocketAddress respAddress;
     private MetricsServer metrics;
 
-    private FanoutServer(ServerConfig config) throws IOException {
+    private FanoutServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         // Room for the largest request: a RESP command with two maximal bulks and headers.
         int maxInbound = (int) Math.min(Integer.MAX_VALUE - 8, 2L * config.maxMessageBytes() + 192 * 1024);
+        ConnectionLimits limits = config.limits();
         EngineConfig ec = new EngineConfig(config.ioThreads(), config.maxClients(),
                 maxInbound, 4L << 20, config.socketSendBufferBytes(), 100,
-                config.drainMillis());
+                config.drainMillis(), limits.maxInputTotalBytes(), limits.tcpKeepAliveSeconds());
         SlowConsumerPolicy policy = new SlowConsumerPolicy(config.slow());
         PendingBudget budget = config.slow().maxPendingTotalBytes() > 0
                 ? new PendingBudget(config.slow().maxPendingTotalBytes()) : null;
-        this.engine = new Engine(ec, policy, Clock.SYSTEM, budget);
+        this.engine = new Engine(ec, policy, clock, budget);
         LineWireForm lineForm = new LineWireForm(0);
         RespWireForm resp2 = new RespWireForm(1, 2);
         RespWireForm resp3 = new RespWireForm(2, 3);
@@ -55,11 +56,11 @@ public final class FanoutServer implements AutoCloseable {
         try {
             if (config.linePort() >= 0) {
                 lineAddress = engine.listen(config.bind(), config.linePort(), new LineProtocol(broker, lineForm,
-                        config.lineChannel(), config.maxMessageBytes(), config.requirePass()));
+                        config.lineChannel(), config.maxMessageBytes(), config.requirePass(), limits.timeouts()));
             }
             if (config.respPort() >= 0) {
                 RespProtocol resp = new RespProtocol(engine, broker, resp2, resp3, config.requirePass(),
-                        config.maxMessageBytes(), new Facts());
+                        config.maxMessageBytes(), new Facts(), limits.timeouts());
                 respAddress = engine.listen(config.bind(), config.respPort(), resp);
             }
         } catch (IOException e) {
@@ -100,7 +101,7 @@ public final class FanoutServer implements AutoCloseable {
 
     /** Binds every configured listener and starts the loops. */
     public static FanoutServer start(ServerConfig config) throws IOException {
-        FanoutServer server = new FanoutServer(config);
+        FanoutServer server = new FanoutServer(config, Clock.SYSTEM);
         server.engine.start();
         if (config.metricsPort() >= 0) {
             try {
@@ -115,6 +116,14 @@ public final class FanoutServer implements AutoCloseable {
                     config.bind());
         }
         return server;
+    }
+
+    /**
+     * Binds the listeners on {@code clock} without starting the loops or metrics: a test then
+     * drives loop 0 turn by turn ({@code EventLoop.runTurn}) and moves the clock by hand.
+     */
+    static FanoutServer bindForTest(ServerConfig config, Clock clock) throws IOException {
+        return new FanoutServer(config, clock);
     }
 
     private static boolean isLoopback(String host) {

@@ -81,6 +81,25 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM/Ctrl-C, how long queued output may drain before connections close.")
     String shutdownDrain = "2s";
 
+    // ---- the read side and the edges of each connection (issue 8) ----
+
+    @Option(names = "--max-input-total", paramLabel = "SIZE",
+            description = "Budget for all partially received requests together; at it, the largest are cut first. "
+                    + "auto = a quarter of the heap.")
+    String maxInputTotal = "auto";
+
+    @Option(names = "--tcp-keepalive", paramLabel = "DURATION",
+            description = "TCP keepalive idle time on client sockets, so vanished peers are noticed (0 = off).")
+    String tcpKeepAlive = "300s";
+
+    @Option(names = "--auth-timeout", paramLabel = "DURATION",
+            description = "With --requirepass: close clients that have not authenticated this long after connecting (0 = off).")
+    String authTimeout = "10s";
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Close clients idle this long, as Redis's timeout; never subscribers (0 = off).")
+    String idleTimeout = "0";
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "info | debug | trace.")
     String logLevel = "info";
 
@@ -139,7 +158,22 @@ public final class ServeCommand implements Callable<Integer> {
                 duration("--soft-seconds", softSeconds), duration("--write-deadline", writeDeadline),
                 size("--max-pending-total", maxPendingTotal), mode(slowPolicy), duration("--producer-stall", producerStall));
         return new ServerConfig(bind, port, respPort, metricsPort, ioThreads, maxClients, (int) maxMessageBytes,
-                requirePass, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L);
+                requirePass, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L,
+                connectionLimits(maxMessageBytes));
+    }
+
+    private ConnectionLimits connectionLimits(long maxMessageBytes) {
+        long inputTotal = 0;
+        if (!maxInputTotal.equalsIgnoreCase("auto")) {
+            inputTotal = size("--max-input-total", maxInputTotal);
+            // One largest request must fit, or no client could ever send one.
+            if (inputTotal < maxMessageBytes) {
+                fail("--max-input-total must be at least --max-message (" + maxMessage + ") or auto, got "
+                        + maxInputTotal);
+            }
+        }
+        return new ConnectionLimits(inputTotal, duration("--tcp-keepalive", tcpKeepAlive),
+                duration("--auth-timeout", authTimeout), duration("--timeout", idleTimeout));
     }
 
     private long size(String name, String text) {

@@ -8,9 +8,23 @@ import io.fanout.policy.SlowPolicySettings;
  */
 public record ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads,
                            int maxClients, int maxMessageBytes, String requirePass, String lineChannel,
-                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis) {
+                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis,
+                           ConnectionLimits limits) {
 
     public static final int DEFAULT_MAX_MESSAGE = 1 << 20;
+
+    /** Without {@link ConnectionLimits}: the defaults of {@code fanout serve} apply. */
+    public ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads, int maxClients,
+                        int maxMessageBytes, String requirePass, String lineChannel, SlowPolicySettings slow,
+                        int socketSendBufferBytes, long drainMillis) {
+        this(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes, requirePass, lineChannel,
+                slow, socketSendBufferBytes, drainMillis, ConnectionLimits.DEFAULTS);
+    }
+
+    public ServerConfig withLimits(ConnectionLimits l) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, l);
+    }
 
     /** The defaults of {@code fanout serve}, every listener on port 0 (for tests). */
     public static ServerConfig forTests() {
@@ -20,36 +34,36 @@ public record ServerConfig(String bind, int linePort, int respPort, int metricsP
 
     public ServerConfig withSlow(SlowPolicySettings s) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis, limits);
     }
 
     public ServerConfig withIoThreads(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, n, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, limits);
     }
 
     public ServerConfig withMaxClients(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, n, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, limits);
     }
 
     public ServerConfig withMaxMessage(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, n,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, limits);
     }
 
     public ServerConfig withRequirePass(String p) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                p, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                p, lineChannel, slow, socketSendBufferBytes, drainMillis, limits);
     }
 
     public ServerConfig withSocketSendBuffer(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, n, drainMillis);
+                requirePass, lineChannel, slow, n, drainMillis, limits);
     }
 
     public ServerConfig withRespPort(int p) {
         return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, limits);
     }
 }

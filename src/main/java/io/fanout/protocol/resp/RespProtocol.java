@@ -3,6 +3,7 @@ package io.fanout.protocol.resp;
 import java.nio.charset.StandardCharsets;
 
 import io.fanout.broker.Broker;
+import io.fanout.engine.ClientTimeouts;
 import io.fanout.engine.Connection;
 import io.fanout.engine.ConnectionHandler;
 import io.fanout.engine.Engine;
@@ -26,6 +27,7 @@ public final class RespProtocol implements Protocol {
     final int maxMessageBytes;
     final long startedMillis = System.currentTimeMillis();
     final ServerFacts facts;
+    final ClientTimeouts timeouts;
     private final RespWriter[] writerByLoop;
 
     /** Figures INFO reports that the protocol layer does not own. */
@@ -39,6 +41,13 @@ public final class RespProtocol implements Protocol {
 
     public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
                         int maxMessageBytes, ServerFacts facts) {
+        this(engine, broker, resp2, resp3, password, maxMessageBytes, facts, ClientTimeouts.NONE);
+    }
+
+    /** @param timeouts --auth-timeout (with a password) and --timeout for idle clients */
+    public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
+                        int maxMessageBytes, ServerFacts facts, ClientTimeouts timeouts) {
+        this.timeouts = timeouts;
         this.engine = engine;
         this.broker = broker;
         this.resp2 = resp2;
