@@ -55,6 +55,7 @@ public final class EventLoop implements Runnable {
     private final FramePool framePool;
     private final LoopStats stats = new LoopStats();
     private final Acceptor acceptor;
+    private final InputBudget inputBudget;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -99,6 +100,7 @@ public final class EventLoop implements Runnable {
         this.nowNanos = clock.nanoTime();
         this.nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         this.acceptor = new Acceptor(this, engine, stats);
+        this.inputBudget = engine.inputBudget();
     }
 
     public int index() {
@@ -148,6 +150,12 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * Runs turns until stopped. Anything that escapes a turn (an Error such as
+     * OutOfMemoryError, or a bug outside the per-connection try/catch) ends the loop: its
+     * connections could no longer be served, so the engine is told and stops the whole
+     * server, which exits non-zero — never a live process serving nothing.
+     */
     @Override
     public void run() {
         try {
@@ -155,7 +163,7 @@ public final class EventLoop implements Runnable {
                 runTurn();
             }
         } catch (Throwable t) {
-            LOG.error("[LOOP] loop={} crashed", index, t);
+            engine.onLoopCrashed(this, t);
         } finally {
             closeEverything();
         }
@@ -315,23 +323,36 @@ public final class EventLoop implements Runnable {
         if (c.inbound == null) {
             c.handler.onBytes(c, rb);
             if (rb.hasRemaining() && c.state == Connection.State.OPEN) {
-                c.inbound = InboundBuffers.carry(rb, config.maxInboundBytes());
+                int r = InboundBuffers.carry(this, c, rb, config.maxInboundBytes(), inputBudget);
+                if (r != InboundBuffers.OK) {
+                    refuseInput(c, r);
+                }
             }
         } else {
-            if (!InboundBuffers.append(c, rb, config.maxInboundBytes())) {
-                markClosing(c, CloseReason.PROTOCOL_ERROR, false);
+            int r = InboundBuffers.append(this, c, rb, config.maxInboundBytes(), inputBudget);
+            if (r != InboundBuffers.OK) {
+                refuseInput(c, r);
                 return;
             }
             ByteBuffer in = c.inbound;
             in.flip();
             c.handler.onBytes(c, in);
             if (!in.hasRemaining() || c.state != Connection.State.OPEN) {
-                c.inbound = null; // idle connections hold no input memory
+                InboundBuffers.drop(c, inputBudget); // idle connections hold no input memory
             } else if (in.position() == 0 && in.limit() >= config.maxInboundBytes()) {
                 markClosing(c, CloseReason.PROTOCOL_ERROR, false);
             } else {
                 in.compact();
             }
+        }
+    }
+
+    /** Input that cannot be held: a request over every limit, or over the input budget. */
+    private void refuseInput(Connection c, int why) {
+        if (why == InboundBuffers.NO_BUDGET) {
+            inputBudget.cut(this, c);
+        } else {
+            markClosing(c, CloseReason.PROTOCOL_ERROR, false);
         }
     }
 
@@ -602,7 +623,7 @@ public final class EventLoop implements Runnable {
             LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
         }
         q.releaseAll();
-        c.inbound = null;
+        InboundBuffers.drop(c, inputBudget);
         if (c.key != null) {
             c.key.cancel();
         }
@@ -717,17 +738,18 @@ public final class EventLoop implements Runnable {
     }
 
     private void closeEverything() {
-        for (Connection c : new ArrayList<>(connections.values())) {
-            markClosing(c, CloseReason.SHUTDOWN, true);
-        }
-        reapClosed();
-        runInbox(); // release anything posted to us (cross-loop messages hold frames)
         try {
+            for (Connection c : new ArrayList<>(connections.values())) {
+                markClosing(c, CloseReason.SHUTDOWN, true);
+            }
+            reapClosed();
+            runInbox(); // release anything posted to us (cross-loop messages hold frames)
             nioSelector.close();
         } catch (IOException ignored) {
             // Process is stopping.
+        } finally {
+            engine.onLoopStopped(this); // even after a crash: the server waits for every loop
         }
-        engine.onLoopStopped(this);
     }
 
     /** Releases the selector of a loop whose thread was never started. */

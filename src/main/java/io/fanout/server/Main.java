@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code fanout [serve|bench] [options]}: picocli front door. With no verb, serves.
- * Exit codes: 0 ok, 1 runtime failure (a port in use), 2 bad command line.
+ * Exit codes: 0 ok, 1 runtime failure (a port in use), 2 bad command line, 70 an event loop
+ * crashed (the server stopped; a supervisor should restart it).
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Broadcast / pub-sub server with slow-client protection.",

@@ -119,7 +119,29 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(server::close, "fanout-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        server.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
+        return awaitEnd(server);
+    }
+
+    /** Exit status when an event loop crashed (sysexits EX_SOFTWARE): a supervisor restarts us. */
+    static final int EXIT_LOOP_CRASHED = 70;
+
+    /**
+     * Waits until the loops end. A crashed loop makes the engine stop the others; if they do
+     * not finish within the drain time, the process exits all the same: a crashed server must
+     * never linger half-alive, nor exit 0.
+     */
+    private static int awaitEnd(FanoutServer server) throws InterruptedException {
+        while (!server.awaitTermination(1, TimeUnit.SECONDS)) {
+            if (server.engine().crashCause() != null) {
+                server.awaitTermination(server.config().drainMillis() + 5_000, TimeUnit.MILLISECONDS);
+                break;
+            }
+        }
+        if (server.engine().crashCause() != null) {
+            System.err.println("fanout: an event loop crashed (" + server.engine().crashCause() + "); exiting with "
+                    + EXIT_LOOP_CRASHED);
+            return EXIT_LOOP_CRASHED;
+        }
         return 0;
     }
 

@@ -148,6 +148,7 @@ final class RespSession implements ConnectionHandler {
                 return;
             }
             if (!complete) {
+                decoder.trimScratch(); // a long inline command's memory is not kept while idle
                 return;
             }
             out.reset();
