@@ -184,6 +184,7 @@ public final class EventLoop implements Runnable {
         engine.maybeEnforceBudget(this);
         maybeTick();
         maybeHousekeep();
+        acceptor.maybeResume(nowNanos);
         reapClosed();
         if (draining) {
             maybeFinishDrain();
@@ -236,7 +237,7 @@ public final class EventLoop implements Runnable {
     }
 
     private long nextWakeNanos() {
-        long next = nextHousekeepingNanos;
+        long next = Math.min(nextHousekeepingNanos, acceptor.resumeAtNanos());
         if (!backlogged.isEmpty() || draining) {
             next = Math.min(next, nextTickNanos);
         }
@@ -666,7 +667,8 @@ public final class EventLoop implements Runnable {
 
     void registerListener(ServerSocketChannel server, Protocol protocol) throws IOException {
         server.configureBlocking(false);
-        server.register(nioSelector, SelectionKey.OP_ACCEPT, new Acceptor.Listener(server, protocol));
+        acceptor.addListenerKey(server.register(nioSelector, SelectionKey.OP_ACCEPT,
+                new Acceptor.Listener(server, protocol)));
     }
 
     /** Takes over an accepted socket (loop thread; the acceptor posts here). */
@@ -744,6 +746,7 @@ public final class EventLoop implements Runnable {
             }
             reapClosed();
             runInbox(); // release anything posted to us (cross-loop messages hold frames)
+            acceptor.close();
             nioSelector.close();
         } catch (IOException ignored) {
             // Process is stopping.

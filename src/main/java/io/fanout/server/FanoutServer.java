@@ -101,6 +101,7 @@ public final class FanoutServer implements AutoCloseable {
 
     /** Binds every configured listener and starts the loops. */
     public static FanoutServer start(ServerConfig config) throws IOException {
+        FdLimits.check(config.maxClients());
         FanoutServer server = new FanoutServer(config, Clock.SYSTEM);
         server.engine.start();
         if (config.metricsPort() >= 0) {

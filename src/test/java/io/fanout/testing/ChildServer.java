@@ -47,7 +47,7 @@ public final class ChildServer implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClassesJar(dir) + java.io.File.pathSeparator + System.getProperty("java.class.path"));
         cmd.add("io.fanout.server.Main");
         cmd.add("serve");
         cmd.addAll(List.of(serveArgs));
@@ -65,6 +65,25 @@ public final class ChildServer implements AutoCloseable {
             throw e;
         }
         return child;
+    }
+
+    /**
+     * target/classes as a jar, first on the child's classpath: a class loaded from a directory
+     * opens a file each time, which fails when the child is out of descriptors (the product
+     * runs from its jar, which stays open).
+     */
+    private static Path mainClassesJar(Path dir) throws IOException {
+        Path classes = Path.of(System.getProperty("user.dir"), "target", "classes");
+        Path jar = dir.resolve("fanout-classes.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             java.util.stream.Stream<Path> files = Files.walk(classes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        return jar;
     }
 
     public Process process() {
