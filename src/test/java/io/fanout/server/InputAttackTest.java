@@ -41,7 +41,10 @@ class InputAttackTest {
         return b;
     }
 
-    /** 1 MiB + 1 of one line without a newline on each of 200 connections (about 200 MiB). */
+    /**
+     * 1 MiB + 1 of one line without a newline on each of 200 connections (about 200 MiB), then
+     * 200 RESP PUBLISHes each holding an unfinished 1 MiB bulk.
+     */
     @Test
     void unfinishedLinesAreCutByTheInputBudgetAndTheServerGoesOn() throws Exception {
         try (ChildServer server = ChildServer.start(tmp, 0, SMALL_HEAP, "--port", "0", "--resp-port", "0",
@@ -53,6 +56,20 @@ class InputAttackTest {
             }
             assertTrue(server.countLines("reason=input-budget") > 0, "cuts by the input budget: " + tail(server));
             assertTrue(server.countLines("[INPUT]") > 0, "an [INPUT] line says why");
+
+            // The same with RESP: 200 PUBLISHes whose 1 MiB bulk never completes.
+            long cutsSoFar = server.countLines("reason=input-budget");
+            byte[] head = "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1048576\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] unfinished = Arrays.copyOf(head, head.length + (1 << 20) - 1);
+            Arrays.fill(unfinished, head.length, unfinished.length, (byte) 'p');
+            try (Flood flood = Flood.open(server.address("resp"), 200)) {
+                flood.sendOnEach(unfinished, Duration.ofSeconds(30));
+                assertTrue(server.process().isAlive(), "the server died: " + tail(server));
+                try (RespConnection c = RespConnection.open(server.address("resp"))) {
+                    assertEquals(0, c.call("PUBLISH", "ch", "still serving").asLong(), tail(server));
+                }
+            }
+            assertTrue(server.countLines("reason=input-budget") > cutsSoFar, "RESP cuts too: " + tail(server));
             assertEquals(0, server.countLines("OutOfMemoryError"), tail(server));
         }
     }
