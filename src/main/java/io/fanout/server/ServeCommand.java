@@ -188,10 +188,12 @@ public final class ServeCommand implements Callable<Integer> {
         long inputTotal = 0;
         if (!maxInputTotal.equalsIgnoreCase("auto")) {
             inputTotal = size("--max-input-total", maxInputTotal);
-            // One largest request must fit, or no client could ever send one.
-            if (inputTotal < maxMessageBytes) {
-                fail("--max-input-total must be at least --max-message (" + maxMessage + ") or auto, got "
-                        + maxInputTotal);
+            // One largest request must fit (a RESP command can carry two maximal bulks), or no
+            // client could ever send one.
+            long oneRequest = 2 * maxMessageBytes + 192 * 1024;
+            if (inputTotal < oneRequest) {
+                fail("--max-input-total must be at least twice --max-message plus 192kb (" + oneRequest
+                        + " bytes) or auto, got " + maxInputTotal);
             }
         }
         return new ConnectionLimits(inputTotal, duration("--tcp-keepalive", tcpKeepAlive),
