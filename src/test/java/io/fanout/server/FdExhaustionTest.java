@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +41,7 @@ class FdExhaustionTest {
 
     @Test
     void outOfDescriptorsBacksOffRefusesWaitingClientsAndRecovers() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/stat")), "needs Linux's /proc and bash's ulimit");
         try (ChildServer server = ChildServer.start(tmp, FD_LIMIT, List.of("-Xmx64m", "-XX:+UseSerialGC"),
                 "--port", "0", "--resp-port", "-1", "--metrics-port", "-1", "--max-clients", "1000")) {
             assertTrue(server.output().contains("[FDS]       max-clients=1000"), "startup warning: " + server.output());
