@@ -2,8 +2,11 @@ package io.fanout.engine;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Accepts connections for the listening sockets registered on its loop (loop 0) and hands
  * each to a loop round-robin, or refuses it with the protocol's error when --max-clients
  * connections are open. Runs on its loop's thread only; a bounded number of accepts per
- * turn keeps a connection storm from starving the loop's other work.
+ * turn keeps a connection storm from starving the loop's other work. Out of file descriptors,
+ * it backs off and refuses waiting clients through {@link AcceptBackoff}.
  */
 final class Acceptor {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
@@ -25,11 +29,29 @@ final class Acceptor {
     private final EventLoop home;
     private final Engine engine;
     private final LoopStats stats;
+    private final List<SelectionKey> listenerKeys = new ArrayList<>();
+    private final AcceptBackoff backoff = new AcceptBackoff();
 
     Acceptor(EventLoop home, Engine engine, LoopStats stats) {
         this.home = home;
         this.engine = engine;
         this.stats = stats;
+    }
+
+    void addListenerKey(SelectionKey key) {
+        listenerKeys.add(key);
+    }
+
+    /** When the loop must wake up to resume accepting; Long.MAX_VALUE when not paused. */
+    long resumeAtNanos() {
+        return backoff.resumeAtNanos();
+    }
+
+    /** Gives the listeners OP_ACCEPT back once a pause for want of descriptors is over. */
+    void maybeResume(long nowNanos) {
+        if (backoff.tryResume(nowNanos)) {
+            setAccepting(true);
+        }
     }
 
     void acceptAll(Listener l) {
@@ -38,12 +60,17 @@ final class Acceptor {
             try {
                 ch = l.server().accept();
             } catch (IOException e) {
-                LOG.warn("[ACCEPT]    proto={} failed: {}", l.protocol().name(), e.toString());
+                if (AcceptBackoff.isOutOfDescriptors(e)) {
+                    onOutOfDescriptors(l, e);
+                } else {
+                    LOG.warn("[ACCEPT]    proto={} failed: {}", l.protocol().name(), e.toString());
+                }
                 return;
             }
             if (ch == null) {
                 return;
             }
+            backoff.onAccepted(home.nowNanos());
             if (!engine.tryReserveClient()) {
                 refuse(ch, l.protocol());
                 continue;
@@ -63,13 +90,63 @@ final class Acceptor {
         stats.rejected++;
         stats.closedByReason[CloseReason.MAX_CLIENTS.ordinal()]++;
         try {
-            ch.configureBlocking(false);
-            ch.write(ByteBuffer.wrap(protocol.maxClientsReply()));
             LOG.warn("[REJECT]    proto={} remote={} reason=max-clients", protocol.name(),
                     Addresses.format(ch.getRemoteAddress()));
-            ch.close();
+        } catch (IOException ignored) {
+            // No address to log: refused all the same.
+        }
+        writeErrorAndClose(ch, protocol);
+    }
+
+    private static void writeErrorAndClose(SocketChannel ch, Protocol protocol) {
+        try {
+            ch.configureBlocking(false);
+            ch.write(ByteBuffer.wrap(protocol.maxClientsReply()));
         } catch (IOException ignored) {
             // The client learns from the closed socket.
+        } finally {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // Nothing more to do.
+            }
         }
+    }
+
+    /** Pause accepting, and tell the clients waiting on {@code l} with the spare descriptor. */
+    private void onOutOfDescriptors(Listener l, IOException e) {
+        backoff.onOutOfDescriptors(e, home.nowNanos());
+        setAccepting(false);
+        for (int i = 0; i < MAX_ACCEPTS_PER_TURN && backoff.releaseSpare(); i++) {
+            SocketChannel ch;
+            try {
+                ch = l.server().accept();
+            } catch (IOException again) {
+                ch = null; // someone else took the freed descriptor
+            }
+            if (ch == null) {
+                backoff.restoreSpare();
+                return;
+            }
+            stats.rejected++;
+            stats.closedByReason[CloseReason.NO_FDS.ordinal()]++;
+            backoff.countRefused();
+            writeErrorAndClose(ch, l.protocol());
+            if (!backoff.restoreSpare()) {
+                return;
+            }
+        }
+    }
+
+    private void setAccepting(boolean on) {
+        for (SelectionKey key : listenerKeys) {
+            if (key.isValid()) {
+                key.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
+            }
+        }
+    }
+
+    void close() {
+        backoff.close();
     }
 }

@@ -33,6 +33,14 @@ public enum CloseReason {
     PING_TIMEOUT("ping-timeout"),
     /** An HTTP request (or its body) did not arrive in time: slow headers, an idle keep-alive. */
     REQUEST_TIMEOUT("request-timeout"),
+    /** Among the largest partial requests when all of them together reached --max-input-total. */
+    INPUT_BUDGET("input-budget"),
+    /** Not authenticated within --auth-timeout of connecting (with --requirepass). */
+    AUTH_TIMEOUT("auth-timeout"),
+    /** No command for --timeout, and no subscription (Redis's timeout). */
+    IDLE_TIMEOUT("idle-timeout"),
+    /** The process is out of file descriptors: accepted only to be told so and closed. */
+    NO_FDS("no-fds"),
     /** The server is stopping. */
     SHUTDOWN("shutdown"),
     /** A bug: an unexpected exception while handling this connection. */

@@ -266,6 +266,19 @@ public final class Connection {
         loop.execute(() -> close(reason));
     }
 
+    /** Releases the queue's frames, cancels the key and closes the socket (loop thread, at the reap). */
+    void closeSocket() {
+        queue.releaseAll();
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing left to do for a socket that fails to close.
+        }
+    }
+
     @Override
     public String toString() {
         return "conn=" + id;

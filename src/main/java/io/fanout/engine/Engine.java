@@ -37,8 +37,11 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong connectionIds = new AtomicLong();
     private final CountDownLatch stoppedLoops;
     private final BudgetEnforcer budget;
+    private final InputBudget inputBudget;
     private int nextLoop;
     private volatile boolean shuttingDown;
+    /** Why a loop crashed (the first one), or null. */
+    private volatile Throwable crashCause;
 
     /** Global rule across loops (the total backlog budget); may be null. */
     public interface BudgetEnforcer {
@@ -49,6 +52,7 @@ public final class Engine implements AutoCloseable {
     public Engine(EngineConfig config, BacklogPolicy policy, Clock clock, BudgetEnforcer budget) throws IOException {
         this.config = config;
         this.budget = budget;
+        this.inputBudget = new InputBudget(config.effectiveMaxInputTotal());
         this.loops = new EventLoop[config.ioThreads()];
         this.threads = new Thread[loops.length];
         for (int i = 0; i < loops.length; i++) {
@@ -122,6 +126,20 @@ public final class Engine implements AutoCloseable {
         return sum;
     }
 
+    InputBudget inputBudget() {
+        return inputBudget;
+    }
+
+    /** The budget for partial requests of all connections together (--max-input-total). */
+    public long maxInputTotalBytes() {
+        return inputBudget.maxBytes();
+    }
+
+    /** Bytes held now in carry buffers of partial requests, all loops (racy snapshot). */
+    public long heldInputBytes() {
+        return inputBudget.heldBytes();
+    }
+
     boolean tryReserveClient() {
         while (true) {
             int n = clients.get();
@@ -190,6 +208,32 @@ public final class Engine implements AutoCloseable {
 
     void onLoopStopped(EventLoop loop) {
         stoppedLoops.countDown();
+    }
+
+    /**
+     * A loop's thread died of {@code cause}. The server cannot go on with a part of its
+     * clients unserved: log, remember the cause and stop every loop; the server then exits
+     * non-zero ({@link #crashCause()}). Runs on the dying loop's thread; must not throw.
+     */
+    void onLoopCrashed(EventLoop loop, Throwable cause) {
+        try {
+            if (crashCause == null) {
+                crashCause = cause;
+            }
+            LOG.error("[LOOP]      loop={} crashed, stopping the server: {}", loop.index(), cause.toString(), cause);
+        } catch (Throwable ignored) {
+            // Logging failed too (out of memory): the cause is recorded, shutting down matters more.
+        }
+        try {
+            shutdown();
+        } catch (Throwable ignored) {
+            // The loops that can still run stop on their own drain deadline or with the process.
+        }
+    }
+
+    /** Why a loop crashed, or null while none has: the server's exit status depends on it. */
+    public Throwable crashCause() {
+        return crashCause;
     }
 
     /**

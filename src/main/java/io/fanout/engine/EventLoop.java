@@ -1,7 +1,6 @@
 package io.fanout.engine;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
@@ -9,7 +8,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>One turn, in order (see {@link #runTurn}):
  * <ol>
  *   <li>run the inbox (bounded batch) — registrations and cross-loop messages;</li>
- *   <li>select, without blocking when there is work already;</li>
- *   <li>handle ready keys: accept, read and decode, write leftovers;</li>
+ *   <li>select, without blocking when there is work already, and handle the ready keys in
+ *       the order the kernel reported them: accept, read and decode, write leftovers;</li>
  *   <li>flush every dirty connection once: one gathering write each;</li>
  *   <li>on a timer tick, judge connections that still have a backlog;</li>
  *   <li>reap connections marked for closing.</li>
@@ -46,14 +44,6 @@ public final class EventLoop implements Runnable {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
-    /**
-     * How long a slow consumer's socket stays open, write-only, for its slow-consumer notice
-     * (a WebSocket close frame 1013, an ERR line) when the one write at the cut could not take
-     * it: the kernel buffer is usually full at that instant, and a client that still reads a
-     * little gets the reason a moment later. Bounded: by then its queue holds at most the rest
-     * of one message and the notice.
-     */
-    static final long NOTICE_LINGER_NANOS = 2_000_000_000L;
     /** How often every connection's handler gets {@link ConnectionHandler#onHousekeeping}. */
     public static final long HOUSEKEEPING_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -66,17 +56,22 @@ public final class EventLoop implements Runnable {
     private final FramePool framePool;
     private final LoopStats stats = new LoopStats();
     private final Acceptor acceptor;
+    private final InputBudget inputBudget;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** Made once: a method reference per select would allocate. */
+    private final Consumer<SelectionKey> onReadyKey = this::handleReadyKey;
+    /** False until the first ready key of this turn has read the clock. */
+    private boolean timeReadAfterSelect;
     /** True while the loop is (about to be) blocked in select; posters then wake it once. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final Map<Long, Connection> connections = new LinkedHashMap<>();
     private final List<Connection> closing = new ArrayList<>();
     private final List<Connection> backlogged = new ArrayList<>();
     private final List<Connection> pausedReaders = new ArrayList<>();
-    /** Cut slow consumers whose notice is still being written (see NOTICE_LINGER_NANOS). */
-    private final List<Connection> lingering = new ArrayList<>();
+    /** Cut slow consumers whose notice is still being written. */
+    private final LingeringNotices lingering = new LingeringNotices();
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
     private final boolean traceEnabled;
@@ -108,6 +103,7 @@ public final class EventLoop implements Runnable {
         this.nowNanos = clock.nanoTime();
         this.nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         this.acceptor = new Acceptor(this, engine, stats);
+        this.inputBudget = engine.inputBudget();
     }
 
     public int index() {
@@ -157,6 +153,12 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * Runs turns until stopped. Anything that escapes a turn (an Error such as
+     * OutOfMemoryError, or a bug outside the per-connection try/catch) ends the loop: its
+     * connections could no longer be served, so the engine is told and stops the whole
+     * server, which exits non-zero — never a live process serving nothing.
+     */
     @Override
     public void run() {
         try {
@@ -164,7 +166,7 @@ public final class EventLoop implements Runnable {
                 runTurn();
             }
         } catch (Throwable t) {
-            LOG.error("[LOOP] loop={} crashed", index, t);
+            engine.onLoopCrashed(this, t);
         } finally {
             closeEverything();
         }
@@ -176,13 +178,16 @@ public final class EventLoop implements Runnable {
         nowNanos = turnStart;
         runInbox();
         long inboxNanos = clock.nanoTime() - turnStart;
-        select();
-        nowNanos = clock.nanoTime();
-        handleReadyKeys();
+        timeReadAfterSelect = false;
+        select(); // handles the ready keys too, in the kernel's order
+        if (!timeReadAfterSelect) {
+            nowNanos = clock.nanoTime();
+        }
         flushDirty();
         engine.maybeEnforceBudget(this);
         maybeTick();
         maybeHousekeep();
+        acceptor.maybeResume(nowNanos);
         reapClosed();
         if (draining) {
             maybeFinishDrain();
@@ -210,18 +215,24 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * Selects and handles every ready key in the order epoll reported it, through
+     * {@link #onReadyKey}: the selected-key set (a HashSet) would lose that order, and with it
+     * Redis's guarantee that what arrived first on any connection is served first (an
+     * UNSUBSCRIBE sent before a PUBLISH on another connection runs before it).
+     */
     private void select() throws IOException {
         if (dirtyCount > 0 || !closing.isEmpty() || !inbox.isEmpty()) {
-            nioSelector.selectNow();
+            nioSelector.selectNow(onReadyKey);
             return;
         }
         long timeoutMillis = Math.max(1, (nextWakeNanos() - clock.nanoTime()) / 1_000_000L);
         sleeping.set(true);
         try {
             if (inbox.isEmpty()) {
-                nioSelector.select(timeoutMillis);
+                nioSelector.select(onReadyKey, timeoutMillis);
             } else {
-                nioSelector.selectNow();
+                nioSelector.selectNow(onReadyKey);
             }
         } finally {
             sleeping.set(false);
@@ -229,7 +240,7 @@ public final class EventLoop implements Runnable {
     }
 
     private long nextWakeNanos() {
-        long next = nextHousekeepingNanos;
+        long next = Math.min(nextHousekeepingNanos, acceptor.resumeAtNanos());
         if (!backlogged.isEmpty() || draining) {
             next = Math.min(next, nextTickNanos);
         }
@@ -239,24 +250,24 @@ public final class EventLoop implements Runnable {
         return next;
     }
 
-    private void handleReadyKeys() {
-        Iterator<SelectionKey> it = nioSelector.selectedKeys().iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            Object attachment = key.attachment();
-            if (attachment instanceof Connection c) {
-                handleConnectionKey(key, c);
-            } else if (attachment instanceof Acceptor.Listener l) {
-                acceptor.acceptAll(l);
-            }
+    /** One ready key, called by the selector during {@link #select}; the turn's time is read first. */
+    private void handleReadyKey(SelectionKey key) {
+        if (!timeReadAfterSelect) {
+            nowNanos = clock.nanoTime();
+            timeReadAfterSelect = true;
+        }
+        Object attachment = key.attachment();
+        if (attachment instanceof Connection c) {
+            handleConnectionKey(key, c);
+        } else if (attachment instanceof Acceptor.Listener l) {
+            acceptor.acceptAll(l);
         }
     }
 
     private void handleConnectionKey(SelectionKey key, Connection c) {
         if (c.state != Connection.State.OPEN) {
             if (c.lingerUntilNanos != 0) {
-                writeLingering(c);
+                stats.bytesWritten += lingering.onWritable(c, gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
             }
             return;
         }
@@ -319,23 +330,36 @@ public final class EventLoop implements Runnable {
         if (c.inbound == null) {
             c.handler.onBytes(c, rb);
             if (rb.hasRemaining() && c.state == Connection.State.OPEN) {
-                c.inbound = InboundBuffers.carry(rb, config.maxInboundBytes());
+                int r = InboundBuffers.carry(this, c, rb, config.maxInboundBytes(), inputBudget);
+                if (r != InboundBuffers.OK) {
+                    refuseInput(c, r);
+                }
             }
         } else {
-            if (!InboundBuffers.append(c, rb, config.maxInboundBytes())) {
-                markClosing(c, CloseReason.PROTOCOL_ERROR, false);
+            int r = InboundBuffers.append(this, c, rb, config.maxInboundBytes(), inputBudget);
+            if (r != InboundBuffers.OK) {
+                refuseInput(c, r);
                 return;
             }
             ByteBuffer in = c.inbound;
             in.flip();
             c.handler.onBytes(c, in);
             if (!in.hasRemaining() || c.state != Connection.State.OPEN) {
-                c.inbound = null; // idle connections hold no input memory
+                InboundBuffers.drop(c, inputBudget); // idle connections hold no input memory
             } else if (in.position() == 0 && in.limit() >= config.maxInboundBytes()) {
                 markClosing(c, CloseReason.PROTOCOL_ERROR, false);
             } else {
                 in.compact();
             }
+        }
+    }
+
+    /** Input that cannot be held: a request over every limit, or over the input budget. */
+    private void refuseInput(Connection c, int why) {
+        if (why == InboundBuffers.NO_BUDGET) {
+            inputBudget.cut(this, c);
+        } else {
+            markClosing(c, CloseReason.PROTOCOL_ERROR, false);
         }
     }
 
@@ -415,9 +439,18 @@ public final class EventLoop implements Runnable {
 
     /** One write attempt, then interest update, then the policy's verdict on what is left. */
     private void flushOne(Connection c) throws IOException {
+        writeOnce(c);
+        if (!c.queue.isEmpty()) {
+            judge(c, true);
+        }
+    }
+
+    /** One non-blocking gathering write of the queue, counted; returns the bytes the kernel took. */
+    private long writeOnce(Connection c) throws IOException {
         WriteQueue q = c.queue;
+        long written = 0;
         if (!q.isEmpty()) {
-            long written = q.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
+            written = q.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
             stats.writeCalls++;
             if (written > 0) {
                 pendingBytes -= written;
@@ -428,17 +461,22 @@ public final class EventLoop implements Runnable {
             }
         }
         updateInterest(c);
-        if (!q.isEmpty()) {
-            judge(c);
-        }
+        return written;
     }
 
-    private void judge(Connection c) {
-        long before = c.queue.pendingBytes();
-        long droppedBefore = c.queue.droppedMessages();
-        CloseReason verdict = policy.judge(c, nowNanos);
-        pendingBytes -= before - c.queue.pendingBytes();
-        stats.droppedMessages += c.queue.droppedMessages() - droppedBefore;
+    /**
+     * Asks the policy about {@code c}'s backlog. On a timer tick ({@code justWrote} false) a
+     * time rule may be about to cut a connection the loop has not tried to write to for a
+     * while: epoll reports a socket writable again only once a good part of its send buffer
+     * is free, so a steady slow reader can take bytes for seconds without one OP_WRITE event.
+     * Before such a cut the loop writes once; any byte the kernel takes is progress, and the
+     * policy judges again.
+     */
+    private void judge(Connection c, boolean justWrote) {
+        CloseReason verdict = judgeOnce(c);
+        if (verdict != null && !justWrote && isTimeRule(verdict) && tryWriteBeforeCut(c)) {
+            verdict = c.queue.isEmpty() ? null : judgeOnce(c);
+        }
         if (verdict != null) {
             markClosing(c, verdict, false);
         } else if (!c.queue.isEmpty() && !c.inBacklogList) {
@@ -447,6 +485,28 @@ public final class EventLoop implements Runnable {
             if (backlogged.size() == 1) {
                 nextTickNanos = nowNanos + tickNanos;
             }
+        }
+    }
+
+    private CloseReason judgeOnce(Connection c) {
+        long before = c.queue.pendingBytes();
+        long droppedBefore = c.queue.droppedMessages();
+        CloseReason verdict = policy.judge(c, nowNanos);
+        pendingBytes -= before - c.queue.pendingBytes();
+        stats.droppedMessages += c.queue.droppedMessages() - droppedBefore;
+        return verdict;
+    }
+
+    private static boolean isTimeRule(CloseReason r) {
+        return r == CloseReason.SLOW_DEADLINE || r == CloseReason.SLOW_SOFT;
+    }
+
+    /** The write before a time rule cuts; true when the kernel took at least one byte. */
+    private boolean tryWriteBeforeCut(Connection c) {
+        try {
+            return writeOnce(c) > 0;
+        } catch (IOException e) {
+            return false; // the cut goes ahead; the reap closes the broken socket
         }
     }
 
@@ -484,7 +544,7 @@ public final class EventLoop implements Runnable {
                 backlogged.set(i, backlogged.get(last));
                 backlogged.remove(last);
             } else {
-                judge(c);
+                judge(c, false);
             }
         }
     }
@@ -500,7 +560,7 @@ public final class EventLoop implements Runnable {
         }
         nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         if (!lingering.isEmpty()) {
-            expireLingering(false);
+            lingering.expire(nowNanos, false);
         }
         for (Connection c : connections.values()) {
             if (c.state == Connection.State.OPEN) {
@@ -573,64 +633,20 @@ public final class EventLoop implements Runnable {
         } catch (RuntimeException e) {
             LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
         }
-        c.inbound = null;
+        InboundBuffers.drop(c, inputBudget); // input memory is given back at once, even while lingering
         // Only a notice lingers (then the queue holds at most the rest of one message and the
         // notice); a protocol without one (RESP) closes at once and frees its backlog.
         boolean linger = noticeQueued && !q.isEmpty() && c.key != null && c.key.isValid() && !draining;
         if (linger) {
-            // The notice did not fit the socket: keep it open write-only for a moment.
-            c.lingerUntilNanos = nowNanos + NOTICE_LINGER_NANOS;
-            lingering.add(c);
-            c.key.interestOps(SelectionKey.OP_WRITE);
+            lingering.start(c, nowNanos); // the notice did not fit the socket: keep it open write-only
         } else {
-            closeSocket(c);
+            c.closeSocket();
         }
         c.state = Connection.State.CLOSED;
         connections.remove(c.id());
         engine.onClosed(c); // before the counter: whoever sees the close counted sees it gone
         stats.closedByReason[c.closeReason.ordinal()]++;
         LOG.info("[CLOSE]     conn={} reason={} {}", c.id(), c.closeReason.label(), c.describeClient());
-    }
-
-    private void closeSocket(Connection c) {
-        c.queue.releaseAll();
-        if (c.key != null) {
-            c.key.cancel();
-        }
-        try {
-            c.channel().close();
-        } catch (IOException ignored) {
-            // Nothing left to do for a socket that fails to close.
-        }
-    }
-
-    /** One more write of a lingering notice; closes the socket once it is out or fails. */
-    private void writeLingering(Connection c) {
-        try {
-            long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
-            stats.bytesWritten += w;
-        } catch (IOException | RuntimeException e) {
-            c.queue.releaseAll(); // the peer is gone: nothing more to say
-        }
-        if (c.queue.isEmpty()) {
-            endLinger(c);
-        }
-    }
-
-    private void endLinger(Connection c) {
-        c.lingerUntilNanos = 0;
-        lingering.remove(c);
-        closeSocket(c);
-    }
-
-    /** Closes lingering sockets whose time is up (or all of them, when stopping). */
-    private void expireLingering(boolean all) {
-        for (int i = lingering.size() - 1; i >= 0; i--) {
-            Connection c = lingering.get(i);
-            if (all || nowNanos - c.lingerUntilNanos >= 0) {
-                endLinger(c);
-            }
-        }
     }
 
     /**
@@ -662,7 +678,8 @@ public final class EventLoop implements Runnable {
 
     void registerListener(ServerSocketChannel server, Protocol protocol) throws IOException {
         server.configureBlocking(false);
-        server.register(nioSelector, SelectionKey.OP_ACCEPT, new Acceptor.Listener(server, protocol));
+        acceptor.addListenerKey(server.register(nioSelector, SelectionKey.OP_ACCEPT,
+                new Acceptor.Listener(server, protocol)));
     }
 
     /** Takes over an accepted socket (loop thread; the acceptor posts here). */
@@ -670,10 +687,7 @@ public final class EventLoop implements Runnable {
         String remote = "?";
         try {
             ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (config.socketSendBufferBytes() > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
-            }
+            SocketTuning.apply(ch, config);
             remote = Addresses.format(ch.getRemoteAddress());
             String local = Addresses.format(ch.getLocalAddress());
             Connection c = new Connection(id, this, ch, protocol, remote, local, clock.nanoTime());
@@ -744,18 +758,20 @@ public final class EventLoop implements Runnable {
     }
 
     private void closeEverything() {
-        for (Connection c : new ArrayList<>(connections.values())) {
-            markClosing(c, CloseReason.SHUTDOWN, true);
-        }
-        reapClosed();
-        expireLingering(true);
-        runInbox(); // release anything posted to us (cross-loop messages hold frames)
         try {
+            for (Connection c : new ArrayList<>(connections.values())) {
+                markClosing(c, CloseReason.SHUTDOWN, true);
+            }
+            reapClosed();
+            lingering.expire(nowNanos, true);
+            runInbox(); // release anything posted to us (cross-loop messages hold frames)
+            acceptor.close();
             nioSelector.close();
         } catch (IOException ignored) {
             // Process is stopping.
+        } finally {
+            engine.onLoopStopped(this); // even after a crash: the server waits for every loop
         }
-        engine.onLoopStopped(this);
     }
 
     /** Releases the selector of a loop whose thread was never started. */

@@ -7,42 +7,66 @@ import java.nio.ByteBuffer;
  * reads hold only whole requests and are decoded straight from the loop's read buffer; only
  * a leftover tail is copied here, into a heap buffer that grows (doubling) up to the
  * engine's limit and is dropped again as soon as it is empty, so idle connections hold no
- * input memory. Loop thread only.
+ * input memory. Every byte of capacity is counted in the {@link InputBudget} from allocation
+ * to drop. Loop thread only.
  */
 final class InboundBuffers {
     private static final int MIN_CARRY_BYTES = 4096;
 
+    /** Results of {@link #carry} and {@link #append}. */
+    static final int OK = 0;
+    /** Larger than any request the protocols accept (--max-message and headers). */
+    static final int TOO_LARGE = 1;
+    /** The input budget cannot hold it: the connection is being cut ({@code input-budget}). */
+    static final int NO_BUDGET = 2;
+
     private InboundBuffers() {
     }
 
-    /** A new carry buffer (write mode) holding {@code rest}'s remaining bytes. */
-    static ByteBuffer carry(ByteBuffer rest, int maxBytes) {
+    /** Copies {@code rest}'s remaining bytes into a new carry buffer (write mode) of {@code c}. */
+    static int carry(EventLoop loop, Connection c, ByteBuffer rest, int maxBytes, InputBudget budget) {
         int size = Math.max(MIN_CARRY_BYTES, Integer.highestOneBit(Math.max(1, rest.remaining() - 1)) << 1);
-        ByteBuffer in = ByteBuffer.allocate(Math.min(size, Math.max(maxBytes, rest.remaining())));
+        size = Math.min(size, Math.max(maxBytes, rest.remaining()));
+        if (!budget.reserve(loop, c, size)) {
+            return NO_BUDGET;
+        }
+        ByteBuffer in = ByteBuffer.allocate(size);
         in.put(rest);
-        return in;
+        c.inbound = in;
+        return OK;
     }
 
     /**
      * Appends newly read bytes to the connection's carry buffer, growing it up to
-     * {@code maxBytes}; false when they do not fit (a request larger than any the
-     * protocols accept).
+     * {@code maxBytes} when the budget allows.
      */
-    static boolean append(Connection c, ByteBuffer fresh, int maxBytes) {
+    static int append(EventLoop loop, Connection c, ByteBuffer fresh, int maxBytes, InputBudget budget) {
         ByteBuffer in = c.inbound;
         if (in.remaining() < fresh.remaining()) {
             int needed = in.position() + fresh.remaining();
             if (needed > maxBytes) {
-                return false;
+                return TOO_LARGE;
             }
             int size = Math.min(maxBytes, Math.max(needed, in.capacity() * 2));
+            if (!budget.reserve(loop, c, size - in.capacity())) {
+                return NO_BUDGET;
+            }
             ByteBuffer bigger = ByteBuffer.allocate(size);
             in.flip();
-            bigger.put(in);
+            bigger.put(in); // the old capacity stays counted: it is part of the new one
             in = bigger;
             c.inbound = in;
         }
         in.put(fresh);
-        return true;
+        return OK;
+    }
+
+    /** Forgets the connection's carry buffer and returns its bytes to the budget. */
+    static void drop(Connection c, InputBudget budget) {
+        ByteBuffer in = c.inbound;
+        if (in != null) {
+            c.inbound = null;
+            budget.release(in.capacity());
+        }
     }
 }

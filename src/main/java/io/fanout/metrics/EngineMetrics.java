@@ -117,6 +117,16 @@ final class EngineMetrics {
                     cb.call(sum);
                 })
                 .register(registry);
+        GaugeWithCallback.builder()
+                .name("fanout_input_held_bytes")
+                .help("Heap held by partially received requests, all connections (--max-input-total bounds it)")
+                .callback(cb -> cb.call(engine.heldInputBytes()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("fanout_input_budget_bytes")
+                .help("--max-input-total in force: over it, the largest partial requests are cut (input-budget)")
+                .callback(cb -> cb.call(engine.maxInputTotalBytes()))
+                .register(registry);
     }
 
     private static void registerDisconnectCounters(PrometheusRegistry registry, List<EventLoop> loops) {

@@ -18,6 +18,11 @@ import io.fanout.engine.WriteQueue;
  *   <li>deadline: a backlog and no byte accepted by the kernel for {@code writeDeadlineNanos}
  *       (NATS's stalled writer), however small the backlog.</li>
  * </ul>
+ * The time rules (soft, deadline) may fire on a timer tick, long after the loop last tried
+ * to write (epoll reports a socket writable only once much of its send buffer is free). The
+ * loop therefore writes once before acting on such a verdict and asks again if the kernel
+ * took a byte: a steady slow reader is judged by what the kernel takes, not by when the
+ * server happened to try.
  * With {@link SlowPolicyMode#DROP_OLDEST}, the hard rule first drops whole unstarted
  * messages, oldest first, down to the limit, and cuts only if that is not enough.
  *

@@ -48,17 +48,18 @@ public final class FanoutServer implements AutoCloseable {
     /** The link to other nodes through Redis, or null on a single node. */
     private ClusterLink cluster;
 
-    private FanoutServer(ServerConfig config) throws IOException {
+    private FanoutServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         // Room for the largest request: a RESP command with two maximal bulks and headers.
         int maxInbound = (int) Math.min(Integer.MAX_VALUE - 8, 2L * config.maxMessageBytes() + 192 * 1024);
+        ConnectionLimits limits = config.limits();
         EngineConfig ec = new EngineConfig(config.ioThreads(), config.maxClients(),
                 maxInbound, 4L << 20, config.socketSendBufferBytes(), 100,
-                config.drainMillis());
+                config.drainMillis(), limits.maxInputTotalBytes(), limits.tcpKeepAliveSeconds());
         SlowConsumerPolicy policy = new SlowConsumerPolicy(config.slow());
         PendingBudget budget = config.slow().maxPendingTotalBytes() > 0
                 ? new PendingBudget(config.slow().maxPendingTotalBytes()) : null;
-        this.engine = new Engine(ec, policy, Clock.SYSTEM, budget);
+        this.engine = new Engine(ec, policy, clock, budget);
         LineWireForm lineForm = new LineWireForm(0);
         RespWireForm resp2 = new RespWireForm(1, 2);
         RespWireForm resp3 = new RespWireForm(2, 3);
@@ -72,11 +73,11 @@ public final class FanoutServer implements AutoCloseable {
         try {
             if (config.linePort() >= 0) {
                 lineAddress = engine.listen(config.bind(), config.linePort(), new LineProtocol(broker, lineForm,
-                        config.lineChannel(), config.maxMessageBytes(), config.requirePass()));
+                        config.lineChannel(), config.maxMessageBytes(), config.requirePass(), limits.timeouts()));
             }
             if (config.respPort() >= 0) {
                 RespProtocol resp = new RespProtocol(engine, broker, resp2, resp3, config.requirePass(),
-                        config.maxMessageBytes(), new Facts());
+                        config.maxMessageBytes(), new Facts(), limits.timeouts());
                 respAddress = engine.listen(config.bind(), config.respPort(), resp);
             }
             WebConfig web = config.web();
@@ -131,7 +132,8 @@ public final class FanoutServer implements AutoCloseable {
 
     /** As {@link #start(ServerConfig)}, joined to other nodes through Redis when {@code cluster} is set. */
     public static FanoutServer start(ServerConfig config, ClusterConfig clusterConfig) throws IOException {
-        FanoutServer server = new FanoutServer(config);
+        FdLimits.check(config.maxClients());
+        FanoutServer server = new FanoutServer(config, Clock.SYSTEM);
         if (clusterConfig != null) {
             // Attached before the loops run, so no subscription or publish is missed.
             server.cluster = ClusterLink.start(clusterConfig, server.broker, server.engine.loops());
@@ -156,6 +158,14 @@ public final class FanoutServer implements AutoCloseable {
                     config.bind());
         }
         return server;
+    }
+
+    /**
+     * Binds the listeners on {@code clock} without starting the loops or metrics: a test then
+     * drives loop 0 turn by turn ({@code EventLoop.runTurn}) and moves the clock by hand.
+     */
+    static FanoutServer bindForTest(ServerConfig config, Clock clock) throws IOException {
+        return new FanoutServer(config, clock);
     }
 
     private static boolean isLoopback(String host) {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code fanout [serve|bench] [options]}: picocli front door. With no verb, serves.
  * Exit codes: 0 ok (also after a clean SIGTERM / SIGINT drain), 1 runtime failure (a port in
- * use, a drain that did not finish), 2 bad command line, environment or config file.
+ * use, a drain that did not finish), 2 bad command line, environment or config file, 70 an
+ * event loop crashed (the server stopped; a supervisor should restart it).
  *
  * <p>serve's options also come from {@code FANOUT_<OPTION>} environment variables and a
  * {@code --config} file ({@link ConfigSources}); picocli's {@code @argfile} expansion is on

@@ -117,6 +117,25 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Bound of local messages waiting to be relayed to Redis; over it they are counted and not relayed.")
     String clusterQueue = "16mb";
 
+    // ---- the read side and the edges of each connection (issue 8) ----
+
+    @Option(names = "--max-input-total", paramLabel = "SIZE",
+            description = "Budget for all partially received requests together; at it, the largest are cut first. "
+                    + "auto = a quarter of the heap.")
+    String maxInputTotal = "auto";
+
+    @Option(names = "--tcp-keepalive", paramLabel = "DURATION",
+            description = "TCP keepalive idle time on client sockets, so vanished peers are noticed (0 = off).")
+    String tcpKeepAlive = "300s";
+
+    @Option(names = "--auth-timeout", paramLabel = "DURATION",
+            description = "With --requirepass: close clients that have not authenticated this long after connecting (0 = off).")
+    String authTimeout = "10s";
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Close clients idle this long, as Redis's timeout; never subscribers (0 = off).")
+    String idleTimeout = "0";
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "info | debug | trace.")
     String logLevel = "info";
 
@@ -143,11 +162,33 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         shutdown.attach(server);
-        server.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
+        if (awaitEnd(server)) {
+            System.err.println("fanout: an event loop crashed (" + server.engine().crashCause() + "); exiting with "
+                    + EXIT_LOOP_CRASHED);
+            return EXIT_LOOP_CRASHED;
+        }
         if (!shutdown.wasRequested()) {
             return 1; // the loops ended with nobody asking: never report that as success
         }
         return shutdown.awaitStopped() ? 0 : 1; // 0 after a clean SIGTERM / SIGINT drain
+    }
+
+    /** Exit status when an event loop crashed (sysexits EX_SOFTWARE): a supervisor restarts us. */
+    static final int EXIT_LOOP_CRASHED = 70;
+
+    /**
+     * Waits until the loops end; true when one crashed. A crashed loop makes the engine stop
+     * the others; if they do not finish within the drain time, the process exits all the same:
+     * a crashed server must never linger half-alive, nor exit 0.
+     */
+    private static boolean awaitEnd(FanoutServer server) throws InterruptedException {
+        while (!server.awaitTermination(1, TimeUnit.SECONDS)) {
+            if (server.engine().crashCause() != null) {
+                server.awaitTermination(server.config().drainMillis() + 5_000, TimeUnit.MILLISECONDS);
+                break;
+            }
+        }
+        return server.engine().crashCause() != null;
     }
 
     /** Validates option values together; throws picocli's ParameterException with a clear text. */
@@ -185,7 +226,7 @@ public final class ServeCommand implements Callable<Integer> {
                 size("--max-pending-total", maxPendingTotal), mode(slowPolicy), duration("--producer-stall", producerStall));
         return new ServerConfig(bind, port, respPort, metricsPort, ioThreads, maxClients, (int) maxMessageBytes,
                 password, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L,
-                webConfig());
+                webConfig(), connectionLimits(maxMessageBytes));
     }
 
     /**
@@ -288,6 +329,22 @@ public final class ServeCommand implements Callable<Integer> {
             fail("--ping-interval must be 0 (off) or at least 1s, got " + pingInterval);
         }
         return new WebConfig(httpPort, origins, ping);
+    }
+
+    private ConnectionLimits connectionLimits(long maxMessageBytes) {
+        long inputTotal = 0;
+        if (!maxInputTotal.equalsIgnoreCase("auto")) {
+            inputTotal = size("--max-input-total", maxInputTotal);
+            // One largest request must fit (a RESP command can carry two maximal bulks), or no
+            // client could ever send one.
+            long oneRequest = 2 * maxMessageBytes + 192 * 1024;
+            if (inputTotal < oneRequest) {
+                fail("--max-input-total must be at least twice --max-message plus 192kb (" + oneRequest
+                        + " bytes) or auto, got " + maxInputTotal);
+            }
+        }
+        return new ConnectionLimits(inputTotal, duration("--tcp-keepalive", tcpKeepAlive),
+                duration("--auth-timeout", authTimeout), duration("--timeout", idleTimeout));
     }
 
     private long size(String name, String text) {

@@ -8,17 +8,21 @@ import io.fanout.policy.SlowPolicySettings;
  */
 public record ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads,
                            int maxClients, int maxMessageBytes, String requirePass, String lineChannel,
-                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis, WebConfig web) {
+                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis, WebConfig web,
+                           ConnectionLimits limits) {
 
-    /** Without the browser listener ({@code --http-port -1}): what the older tests construct. */
+    public static final int DEFAULT_MAX_MESSAGE = 1 << 20;
+
+    /**
+     * Without the browser listener ({@code --http-port -1}) and with the default connection
+     * limits: what the older tests construct.
+     */
     public ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads, int maxClients,
                         int maxMessageBytes, String requirePass, String lineChannel, SlowPolicySettings slow,
                         int socketSendBufferBytes, long drainMillis) {
         this(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes, requirePass, lineChannel,
-                slow, socketSendBufferBytes, drainMillis, WebConfig.OFF);
+                slow, socketSendBufferBytes, drainMillis, WebConfig.OFF, ConnectionLimits.DEFAULTS);
     }
-
-    public static final int DEFAULT_MAX_MESSAGE = 1 << 20;
 
     /** The defaults of {@code fanout serve}, every listener on port 0 (for tests). */
     public static ServerConfig forTests() {
@@ -28,42 +32,48 @@ public record ServerConfig(String bind, int linePort, int respPort, int metricsP
 
     public ServerConfig withSlow(SlowPolicySettings s) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis, web);
+                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis, web, limits);
     }
 
     public ServerConfig withIoThreads(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, n, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
     }
 
     public ServerConfig withMaxClients(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, n, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
     }
 
     public ServerConfig withMaxMessage(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, n,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
     }
 
     public ServerConfig withRequirePass(String p) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                p, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
+                p, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
     }
 
     public ServerConfig withSocketSendBuffer(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, n, drainMillis, web);
+                requirePass, lineChannel, slow, n, drainMillis, web, limits);
+    }
+
+    public ServerConfig withRespPort(int p) {
+        return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
     }
 
     /** The browser listener's settings (--http-port, --allowed-origins, --ping-interval). */
     public ServerConfig withWeb(WebConfig w) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, w);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, w, limits);
     }
 
-    public ServerConfig withRespPort(int p) {
-        return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
+    /** Input budget, keepalive and the client timeouts (--max-input-total, --tcp-keepalive, --auth-timeout, --timeout). */
+    public ServerConfig withLimits(ConnectionLimits l) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, l);
     }
 }

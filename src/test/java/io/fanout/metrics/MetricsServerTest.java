@@ -108,6 +108,8 @@ class MetricsServerTest {
         assertEquals(0, s.value("fanout_dropped_messages_total"));
         assertEquals(1, s.value("fanout_pubsub_topics{kind=\"channel\"}"));
         assertTrue(s.value("fanout_frame_pool_direct_bytes") > 0, s.body);
+        assertTrue(s.value("fanout_input_budget_bytes") > 0, s.body);
+        assertEquals(0, s.value("fanout_input_held_bytes"), "no partial request held");
         assertTrue(s.value("fanout_loop_turn_seconds_max{loop=\"0\"}") > 0, s.body);
         assertTrue(s.value("fanout_loop_turns_total{loop=\"0\"}") > 0, s.body);
         assertTrue(s.body.contains("# TYPE fanout_deliveries_total counter"), s.body);

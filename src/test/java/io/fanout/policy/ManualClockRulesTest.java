@@ -124,7 +124,7 @@ class ManualClockRulesTest {
     }
 
     @Test
-    void writeDeadlineCutsAStalledWriterExactlyWhenItPasses() throws IOException {
+    void writeDeadlineCutsAWriterThatTookNothingForTheWholeDeadline() throws IOException {
         server = new SteppedServer(new SlowPolicySettings(0, 0, 0, Duration.ofSeconds(1).toNanos(), 0,
                 SlowPolicyMode.DISCONNECT, 0), 4096);
         Connection stalled = stalledWithBacklogOver(16 * 1024);
@@ -136,6 +136,16 @@ class ManualClockRulesTest {
 
         server.advance(Duration.ofMillis(100)); // the next 100 ms tick after the deadline
         server.turn();
+        if (stalled.isOpen()) {
+            // The write the loop makes before a time rule cuts may still place a few bytes: a
+            // socket buffer can have room below the level at which epoll calls it writable.
+            // That is progress, so the deadline starts again; now the buffer is full.
+            server.advance(Duration.ofMillis(990));
+            server.turn();
+            assertTrue(stalled.isOpen(), "0.99 s after the last byte taken: within the deadline");
+            server.advance(Duration.ofMillis(100));
+            server.turn();
+        }
         assertFalse(stalled.isOpen(), "no byte taken for 1.09 s: cut");
         assertEquals(CloseReason.SLOW_DEADLINE, stalled.closeReason());
     }

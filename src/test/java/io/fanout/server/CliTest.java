@@ -71,6 +71,11 @@ class CliTest {
         "--io-threads     | 0         | --io-threads",
         "--slow-policy    | fast      | --slow-policy",
         "--log-level      | loud      | --log-level",
+        "--max-input-total | 64kb     | --max-input-total",
+        "--max-input-total | plenty   | --max-input-total",
+        "--tcp-keepalive  | often     | --tcp-keepalive",
+        "--auth-timeout   | -1s       | --auth-timeout",
+        "--timeout        | never     | --timeout",
     })
     void aBadOptionValueExitsWithCode2AndAMessageNamingTheOption(String option, String value, String named) {
         int code = Main.run(option, value, "--resp-port", "-1", "--metrics-port", "-1");
@@ -86,6 +91,22 @@ class CliTest {
         assertEquals(2, Main.run("serve", "--slow-threshold", "huge"));
         assertTrue(err().contains("--slow-threshold"), err());
         assertTrue(err().contains("huge"), "the message quotes the bad value: " + err());
+    }
+
+    @Test
+    void theReadSideOptionsParseIntoTheConfig() {
+        ServeCommand cmd = new ServeCommand();
+        new picocli.CommandLine(cmd).parseArgs("--max-input-total", "256mb", "--tcp-keepalive", "60s",
+                "--auth-timeout", "5s", "--timeout", "2m");
+        ConnectionLimits l = cmd.toConfig().limits();
+        assertEquals(256L << 20, l.maxInputTotalBytes());
+        assertEquals(60, l.tcpKeepAliveSeconds());
+        assertEquals(5_000_000_000L, l.authTimeoutNanos());
+        assertEquals(120_000_000_000L, l.idleTimeoutNanos());
+
+        ServeCommand defaults = new ServeCommand();
+        new picocli.CommandLine(defaults).parseArgs();
+        assertEquals(ConnectionLimits.DEFAULTS, defaults.toConfig().limits(), "auto budget, 300 s, 10 s, off");
     }
 
     @Test

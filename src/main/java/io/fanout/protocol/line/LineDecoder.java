@@ -19,7 +19,7 @@ public final class LineDecoder {
     /** The line is longer than the limit; framing is lost, the connection should close. */
     public static final int TOO_LONG = -2;
 
-    private final int maxLineBytes;
+    private int maxLineBytes;
     private int scannedBytes;
     private int consumedBytes;
 
@@ -29,6 +29,14 @@ public final class LineDecoder {
 
     public int maxLineBytes() {
         return maxLineBytes;
+    }
+
+    /**
+     * Changes the limit for the lines that follow (a small one before authentication, the
+     * message limit after). Call between lines, e.g. right after a line was consumed.
+     */
+    public void setMaxLineBytes(int maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
     }
 
     /** Bytes the last complete line occupied, terminator included. */

@@ -9,6 +9,7 @@ import io.fanout.broker.Origin;
 import io.fanout.broker.Subscription;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
+import io.fanout.engine.ClientTimeouts;
 import io.fanout.engine.CloseReason;
 import io.fanout.engine.Connection;
 import io.fanout.engine.ConnectionHandler;
@@ -20,7 +21,9 @@ import io.fanout.engine.Protocol;
  * ({@code --line-channel}), so Redis-protocol clients can join the same conversation.
  *
  * <p>With a password configured, the first line must be {@code AUTH <password>}; the
- * client is answered {@code OK} and joins, or gets {@code ERR} and is closed.
+ * client is answered {@code OK} and joins, or gets {@code ERR} and is closed. Until then
+ * a line may be at most {@link #preAuthMaxLineBytes} long (an unauthenticated client cannot
+ * make the server hold a megabyte), and after --auth-timeout the client is closed.
  */
 public final class LineProtocol implements Protocol {
     private static final byte[] MAX_CLIENTS = "ERR max clients reached\n".getBytes(StandardCharsets.US_ASCII);
@@ -29,6 +32,10 @@ public final class LineProtocol implements Protocol {
             "ERR authentication required: send AUTH <password> first\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AUTH_WRONG =
             "ERR invalid password\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AUTH_TIMEOUT =
+            "ERR authentication timeout\n".getBytes(StandardCharsets.US_ASCII);
+    /** The first line before AUTH: "AUTH " + the password and room to spare, at least 1 KiB. */
+    private static final int PRE_AUTH_MIN_LINE = 1024;
 
     private final Broker broker;
     private final LineWireForm form;
@@ -36,17 +43,36 @@ public final class LineProtocol implements Protocol {
     private final int maxLineBytes;
     private final byte[] tooLong;
     private final byte[] password;
+    private final int preAuthMaxLineBytes;
+    private final byte[] preAuthTooLong;
+    private final ClientTimeouts timeouts;
 
     /**
      * @param password required first line {@code AUTH <password>}, or null for none
      */
     public LineProtocol(Broker broker, LineWireForm form, String channel, int maxLineBytes, String password) {
+        this(broker, form, channel, maxLineBytes, password, ClientTimeouts.NONE);
+    }
+
+    /** @param timeouts --auth-timeout applies before AUTH; line clients are subscribers, never idle-cut */
+    public LineProtocol(Broker broker, LineWireForm form, String channel, int maxLineBytes, String password,
+                        ClientTimeouts timeouts) {
+        this.timeouts = timeouts;
         this.broker = broker;
         this.form = form;
         this.channel = TopicName.of(channel);
         this.maxLineBytes = maxLineBytes;
         this.tooLong = ("ERR line too long (max " + maxLineBytes + " bytes)\n").getBytes(StandardCharsets.US_ASCII);
         this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+        this.preAuthMaxLineBytes = this.password == null ? maxLineBytes
+                : Math.min(maxLineBytes, Math.max(PRE_AUTH_MIN_LINE, this.password.length + 64));
+        this.preAuthTooLong = ("ERR line too long before AUTH (max " + preAuthMaxLineBytes + " bytes)\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The longest line accepted before AUTH succeeds. */
+    public int preAuthMaxLineBytes() {
+        return preAuthMaxLineBytes;
     }
 
     @Override
@@ -61,7 +87,7 @@ public final class LineProtocol implements Protocol {
 
     @Override
     public ConnectionHandler open(Connection connection) {
-        LineSession s = new LineSession(connection, new LineDecoder(maxLineBytes));
+        LineSession s = new LineSession(connection, new LineDecoder(password == null ? maxLineBytes : preAuthMaxLineBytes));
         if (password == null) {
             s.join(connection);
         }
@@ -93,8 +119,9 @@ public final class LineProtocol implements Protocol {
                 }
                 if (length == LineDecoder.TOO_LONG) {
                     in.position(in.limit());
-                    c.sendCopy(tooLong);
-                    c.closeAfterFlush(CloseReason.MESSAGE_TOO_LONG);
+                    boolean authed = subscription != null;
+                    c.sendCopy(authed ? tooLong : preAuthTooLong);
+                    c.closeAfterFlush(authed ? CloseReason.MESSAGE_TOO_LONG : CloseReason.AUTH_FAILED);
                     return;
                 }
                 int next = start + decoder.consumedBytes();
@@ -136,7 +163,22 @@ public final class LineProtocol implements Protocol {
                 return;
             }
             c.sendCopy(AUTH_OK);
+            decoder.setMaxLineBytes(maxLineBytes);
             join(c);
+        }
+
+        /** --auth-timeout before AUTH; after it a line client is a subscriber, never idle-cut. */
+        @Override
+        public void onHousekeeping(Connection c, long nowNanos) {
+            if (subscription != null) {
+                return;
+            }
+            if (timeouts.authExpired(c.openedNanos(), nowNanos)) {
+                c.sendCopy(AUTH_TIMEOUT);
+                c.closeAfterFlush(CloseReason.AUTH_TIMEOUT);
+            } else if (timeouts.idleExpired(c.openedNanos(), nowNanos)) {
+                c.closeAfterFlush(CloseReason.IDLE_TIMEOUT);
+            }
         }
 
         /** Where the messages were dropped, a line says how many (drop-oldest policy). */

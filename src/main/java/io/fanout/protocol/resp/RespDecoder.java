@@ -162,6 +162,16 @@ public final class RespDecoder {
         return authenticated;
     }
 
+    /**
+     * Gives back an inline scratch array that a long inline command grew past 4 KiB, so an
+     * idle connection does not keep it. Call only between commands (no argument refers to it).
+     */
+    public void trimScratch() {
+        if (scratch.length > 4096) {
+            scratch = new byte[256];
+        }
+    }
+
     /** Forgets any partially parsed command (e.g. when the connection object is recycled). */
     public void reset() {
         state = IDLE;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.fanout.broker.Broker;
+import io.fanout.engine.ClientTimeouts;
 import io.fanout.engine.Connection;
 import io.fanout.engine.ConnectionHandler;
 import io.fanout.engine.Engine;
@@ -33,6 +34,7 @@ public final class RespProtocol implements Protocol {
     final long maxAllTransactionsBytes;
     /** What all MULTI queues hold now; changed by every loop. */
     final AtomicLong transactionBytes = new AtomicLong();
+    final ClientTimeouts timeouts;
     private final RespWriter[] writerByLoop;
 
     /** Figures INFO reports that the protocol layer does not own. */
@@ -46,6 +48,13 @@ public final class RespProtocol implements Protocol {
 
     public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
                         int maxMessageBytes, ServerFacts facts) {
+        this(engine, broker, resp2, resp3, password, maxMessageBytes, facts, ClientTimeouts.NONE);
+    }
+
+    /** @param timeouts --auth-timeout (with a password) and --timeout for idle clients */
+    public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
+                        int maxMessageBytes, ServerFacts facts, ClientTimeouts timeouts) {
+        this.timeouts = timeouts;
         this.engine = engine;
         this.broker = broker;
         this.resp2 = resp2;

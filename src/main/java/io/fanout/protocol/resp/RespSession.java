@@ -12,6 +12,7 @@ import io.fanout.broker.Origin;
 import io.fanout.broker.Subscription;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
+import io.fanout.engine.ClientTimeouts;
 import io.fanout.engine.CloseReason;
 import io.fanout.engine.Connection;
 import io.fanout.engine.ConnectionHandler;
@@ -52,6 +53,8 @@ final class RespSession implements ConnectionHandler {
     private volatile CommandSpec lastCommand;
     private long commandsProcessed;
     private long lastInteractionNanos;
+    /** Loop time since which this client has been unauthenticated (connect or RESET). */
+    private long unauthenticatedSinceNanos;
     private CloseReason closeAfterReply;
     /** Non-null between MULTI and EXEC / DISCARD / RESET (Redis's CLIENT_MULTI). */
     private Transaction transaction;
@@ -62,6 +65,7 @@ final class RespSession implements ConnectionHandler {
         this.decoder = new RespDecoder(protocol.maxMessageBytes, RespDecoder.REDIS_INLINE_MAX);
         this.authenticated = protocol.password == null;
         this.decoder.setAuthenticated(authenticated);
+        this.unauthenticatedSinceNanos = connection.openedNanos();
         this.clientCommands = new ClientCommands(protocol, this);
     }
 
@@ -160,6 +164,7 @@ final class RespSession implements ConnectionHandler {
                 return;
             }
             if (!complete) {
+                decoder.trimScratch(); // a long inline command's memory is not kept while idle
                 return;
             }
             out.reset();
@@ -753,8 +758,25 @@ final class RespSession implements ConnectionHandler {
         if (protocol.password != null) {
             authenticated = false;
             decoder.setAuthenticated(false);
+            unauthenticatedSinceNanos = connection.loop().nowNanos();
         }
         out.simple("RESET");
+    }
+
+    /**
+     * --auth-timeout: a client that has not authenticated in time is closed (it holds a slot
+     * of --max-clients and may be a scan). --timeout: Redis's idle rule, measured from the
+     * last command, never for a client with subscriptions. Redis closes both silently.
+     */
+    @Override
+    public void onHousekeeping(Connection c, long nowNanos) {
+        ClientTimeouts t = protocol.timeouts;
+        if (!authenticated && t.authExpired(unauthenticatedSinceNanos, nowNanos)) {
+            c.close(CloseReason.AUTH_TIMEOUT);
+        } else if (channels.isEmpty() && patterns.isEmpty() && shardChannels.isEmpty()
+                && t.idleExpired(lastInteractionNanos == 0 ? c.openedNanos() : lastInteractionNanos, nowNanos)) {
+            c.close(CloseReason.IDLE_TIMEOUT);
+        }
     }
 
     @Override
