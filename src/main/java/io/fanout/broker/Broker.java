@@ -2,6 +2,7 @@ package io.fanout.broker;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +28,30 @@ public final class Broker {
     private final TopicShard[] shards;
     private final WireForm[] forms;
     private final SubscriptionDirectory directory;
+    /** Limits of {@link #trySubscribe}: distinct topics, and subscriptions of all clients together. */
+    private final int maxTopics;
+    private final int maxSubscriptions;
+    private final SubscriptionLimitException topicsFull;
+    private final SubscriptionLimitException subscriptionsFull;
+    private final AtomicInteger subscriptions = new AtomicInteger();
 
+    /** A broker without subscription limits. */
     public Broker(List<EventLoop> loops, List<WireForm> forms) {
+        this(loops, forms, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param maxTopics        distinct channels, patterns and shard channels (all kinds together)
+     *                         {@link #trySubscribe} may create
+     * @param maxSubscriptions subscriptions of all connections together past which
+     *                         {@link #trySubscribe} refuses
+     */
+    public Broker(List<EventLoop> loops, List<WireForm> forms, int maxTopics, int maxSubscriptions) {
+        this.maxTopics = maxTopics;
+        this.maxSubscriptions = maxSubscriptions;
+        this.topicsFull = new SubscriptionLimitException("ERR max topics reached (" + maxTopics + ")");
+        this.subscriptionsFull = new SubscriptionLimitException(
+                "ERR max subscriptions reached (" + maxSubscriptions + ")");
         this.loops = loops.toArray(new EventLoop[0]);
         this.forms = forms.toArray(new WireForm[0]);
         for (int i = 0; i < this.forms.length; i++) {
@@ -43,11 +66,37 @@ public final class Broker {
         this.directory = new SubscriptionDirectory(this.loops.length);
     }
 
-    /** Subscribes on the connection's loop; the caller keeps the subscription to undo it. */
+    /**
+     * Subscribes on the connection's loop, whatever the limits (a line client's one channel,
+     * a RESP client switching wire form); the caller keeps the subscription to undo it.
+     */
     public Subscription subscribe(Connection c, WireForm form, TopicKind kind, TopicName topic) {
-        Subscription s = new Subscription(c, form, kind, topic);
-        shards[c.loop().index()].add(s);
+        TopicShard shard = shards[c.loop().index()];
+        Subscription s = new Subscription(c, form, kind, shard.canonical(kind, topic));
+        shard.add(s);
         directory.change(kind, topic, c.loop().index(), +1);
+        subscriptions.incrementAndGet();
+        return s;
+    }
+
+    /**
+     * Subscribes like {@link #subscribe} unless that would exceed the broker's limits.
+     *
+     * @throws SubscriptionLimitException if the topic is new and {@code maxTopics} exist, or
+     *                                    {@code maxSubscriptions} are in place; nothing changed
+     */
+    public Subscription trySubscribe(Connection c, WireForm form, TopicKind kind, TopicName topic) {
+        if (subscriptions.incrementAndGet() > maxSubscriptions) {
+            subscriptions.decrementAndGet();
+            throw subscriptionsFull;
+        }
+        TopicShard shard = shards[c.loop().index()];
+        if (!directory.tryChange(kind, topic, c.loop().index(), +1, maxTopics)) {
+            subscriptions.decrementAndGet();
+            throw topicsFull;
+        }
+        Subscription s = new Subscription(c, form, kind, shard.canonical(kind, topic));
+        shard.add(s);
         return s;
     }
 
@@ -57,6 +106,7 @@ public final class Broker {
         }
         shards[s.connection.loop().index()].remove(s);
         directory.change(s.kind, s.topic, s.connection.loop().index(), -1);
+        subscriptions.decrementAndGet();
     }
 
     /**
@@ -122,6 +172,16 @@ public final class Broker {
     /** Topics of a kind with at least one subscriber, without listing them. */
     public int topicCount(TopicKind kind) {
         return directory.distinctTopics(kind);
+    }
+
+    /** Subscriptions of every connection and kind together. */
+    public int subscriptionCount() {
+        return subscriptions.get();
+    }
+
+    /** Distinct channels, patterns and shard channels together (what --max-topics limits). */
+    public int distinctTopicCount() {
+        return directory.distinctTopics();
     }
 
     /** Distinct patterns with at least one subscriber (PUBSUB NUMPAT, as in Redis 7). */

@@ -1,10 +1,7 @@
 package io.fanout.broker;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
 
 import io.fanout.engine.EventLoop;
 import io.fanout.engine.Frame;
@@ -28,26 +25,32 @@ public final class TopicShard {
     private final EventLoop loop;
     private final FramePool pool;
     private final WireForm[] forms;
-    private final Map<TopicName, SubscriberList> channels = new HashMap<>();
-    private final Map<TopicName, SubscriberList> shardChannels = new HashMap<>();
-    private final Map<TopicName, SubscriberList> patterns = new HashMap<>();
-    /** Patterns in a list too, because every publish walks them all (as Redis does). */
-    private final List<TopicName> patternOrder = new ArrayList<>();
+    /*
+     * Each table files, per topic, either the Subscription itself (the topic's only
+     * subscriber on this loop, the common case when clients subscribe to many channels of
+     * their own) or a SubscriberList. A lone subscription becomes a list when a second one
+     * joins or when the topic gets its first message (the list holds the burst-batching
+     * state), and stays one until the topic is empty.
+     */
+    private final TopicTable channels = new TopicTable();
+    private final TopicTable shardChannels = new TopicTable();
+    private final TopicTable patterns = new TopicTable();
+    /** Pattern lists in an array too, because every publish walks them all (as Redis does). */
+    private SubscriberList[] patternOrder = new SubscriberList[4];
+    private int patternCount;
     private final Publication publication = new Publication();
-    private final Frame[] frameByForm;
 
     TopicShard(EventLoop loop, WireForm[] forms) {
         this.loop = loop;
         this.pool = loop.framePool();
         this.forms = forms;
-        this.frameByForm = new Frame[forms.length];
     }
 
     public EventLoop loop() {
         return loop;
     }
 
-    private Map<TopicName, SubscriberList> mapFor(TopicKind kind) {
+    private TopicTable tableFor(TopicKind kind) {
         return switch (kind) {
             case CHANNEL -> channels;
             case SHARD -> shardChannels;
@@ -55,42 +58,96 @@ public final class TopicShard {
         };
     }
 
+    /**
+     * The name object this loop already files the topic under, or {@code topic} itself: a
+     * new subscription to a known topic shares the name's bytes instead of keeping a copy.
+     */
+    TopicName canonical(TopicKind kind, TopicName topic) {
+        TopicEntry e = tableFor(kind).get(topic);
+        return e == null ? topic : e.topic;
+    }
+
     /** Adds the subscription; returns true if this loop had no subscriber of the topic before. */
     boolean add(Subscription s) {
-        Map<TopicName, SubscriberList> map = mapFor(s.kind);
-        SubscriberList list = map.get(s.topic);
-        boolean first = list == null;
-        if (first) {
-            list = new SubscriberList(forms.length);
-            map.put(s.topic, list);
+        TopicTable table = tableFor(s.kind);
+        TopicEntry e = table.get(s.topic);
+        if (e == null) {
             if (s.kind == TopicKind.PATTERN) {
-                patternOrder.add(s.topic);
+                // Patterns are always lists: the publish path walks them in an array.
+                SubscriberList list = new SubscriberList(s.topic, forms.length);
+                list.add(s);
+                table.add(list);
+                addPattern(list);
+            } else {
+                s.slot = 0;
+                table.add(s);
             }
+            return true;
         }
+        SubscriberList list = e instanceof SubscriberList l ? l : promote(table, (Subscription) e);
         list.add(s);
-        return first;
+        return false;
+    }
+
+    /** Replaces a lone subscription in the table by a list holding it. */
+    private SubscriberList promote(TopicTable table, Subscription alone) {
+        SubscriberList list = new SubscriberList(alone.topic, forms.length);
+        list.add(alone);
+        table.replace(alone, list);
+        return list;
     }
 
     /** Removes the subscription; returns true if it was this loop's last one of the topic. */
     boolean remove(Subscription s) {
-        Map<TopicName, SubscriberList> map = mapFor(s.kind);
-        SubscriberList list = map.get(s.topic);
-        if (list == null || s.slot < 0) {
+        if (s.slot < 0) {
+            return false;
+        }
+        TopicTable table = tableFor(s.kind);
+        TopicEntry e = table.get(s.topic);
+        if (e == s) {
+            table.remove(s);
+            s.slot = -1;
+            return true;
+        }
+        if (!(e instanceof SubscriberList list)) {
             return false;
         }
         list.remove(s);
-        if (list.total() == 0) {
-            releaseBatches(list);
-            map.remove(s.topic);
-            if (s.kind == TopicKind.PATTERN) {
-                patternOrder.remove(s.topic);
-            }
-            return true;
+        if (list.total() > 0) {
+            return false;
         }
-        return false;
+        releaseBatches(list);
+        table.remove(list);
+        if (s.kind == TopicKind.PATTERN) {
+            removePattern(list);
+        }
+        return true;
+    }
+
+    private void addPattern(SubscriberList list) {
+        if (patternCount == patternOrder.length) {
+            patternOrder = Arrays.copyOf(patternOrder, patternCount * 2);
+        }
+        list.patternIndex = patternCount;
+        patternOrder[patternCount++] = list;
+    }
+
+    private void removePattern(SubscriberList list) {
+        int last = --patternCount;
+        SubscriberList moved = patternOrder[last];
+        patternOrder[list.patternIndex] = moved;
+        moved.patternIndex = list.patternIndex;
+        patternOrder[last] = null;
+        list.patternIndex = -1;
+        if (patternCount > 4 && patternCount * 4 < patternOrder.length) {
+            patternOrder = Arrays.copyOf(patternOrder, patternCount * 2);
+        }
     }
 
     private void releaseBatches(SubscriberList list) {
+        if (list.batchFrame == null) {
+            return;
+        }
         for (int f = 0; f < forms.length; f++) {
             if (list.batchFrame[f] != null) {
                 list.batchFrame[f].release(pool);
@@ -101,8 +158,11 @@ public final class TopicShard {
 
     /** Subscribers on this loop of a channel or shard channel (patterns not included). */
     int localCount(TopicKind kind, TopicName topic) {
-        SubscriberList list = mapFor(kind).get(topic);
-        return list == null ? 0 : list.total();
+        TopicEntry e = tableFor(kind).get(topic);
+        if (e == null) {
+            return 0;
+        }
+        return e instanceof SubscriberList list ? list.total() : 1;
     }
 
     /**
@@ -113,12 +173,13 @@ public final class TopicShard {
         publication.set(kind, channel, payload, origin);
         int receivers = 0;
         try {
-            SubscriberList direct = (kind == TopicKind.SHARD ? shardChannels : channels)
-                    .get(new TopicName(channel));
+            TopicTable table = kind == TopicKind.SHARD ? shardChannels : channels;
+            TopicEntry direct = table.get(channel, Arrays.hashCode(channel));
             if (direct != null) {
-                receivers += deliverTo(direct, null);
+                SubscriberList list = direct instanceof SubscriberList l ? l : promote(table, (Subscription) direct);
+                receivers += deliverTo(list, null);
             }
-            if (kind == TopicKind.CHANNEL && !patternOrder.isEmpty()) {
+            if (kind == TopicKind.CHANNEL && patternCount > 0) {
                 receivers += deliverToPatterns(channel);
             }
         } finally {
@@ -130,10 +191,11 @@ public final class TopicShard {
 
     private int deliverToPatterns(byte[] channel) {
         int receivers = 0;
-        for (int i = 0; i < patternOrder.size(); i++) {
-            TopicName pattern = patternOrder.get(i);
-            if (GlobPattern.matches(pattern.bytes(), channel)) {
-                receivers += deliverTo(patterns.get(pattern), pattern.bytes());
+        for (int i = 0; i < patternCount; i++) {
+            SubscriberList list = patternOrder[i];
+            byte[] pattern = list.topic.bytes();
+            if (GlobPattern.matches(pattern, channel)) {
+                receivers += deliverTo(list, pattern);
             }
         }
         return receivers;
@@ -151,23 +213,26 @@ public final class TopicShard {
         long turn = loop.turnNumber();
         // With trace on, one frame per message keeps the lesson's [ENQUEUE] line per delivery.
         boolean batching = !loop.traceEnabled();
+        Subscription[] subs = list.subscribers();
+        int end = 0;
         for (int f = 0; f < forms.length; f++) {
             int n = list.count(f);
+            int start = end;
+            end += n;
             if (n == 0) {
                 continue;
             }
-            Subscription[] subs = list.subscribers(f);
             int bytes = forms[f].encodedLength(publication, pattern);
             Frame batch = currentBatch(list, f, turn);
             if (batch != null && batch.writableBytes() >= bytes && batch.tailHolders() == n
-                    && list.batchVersion[f] == list.version) {
+                    && list.batchStamp[2 * f + 1] == list.version) {
                 // Every subscriber of this form still ends with this frame (the holders never
                 // grow and membership is unchanged): append, and each queue counts it lazily.
                 forms[f].writeTo(batch, publication, pattern);
                 batch.countMessage();
                 loop.onSharedTailGrown((long) bytes * n);
                 if (loop.producerStallEnabled()) {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = start; i < end; i++) {
                         loop.maybeStallProducerFor(subs[i].connection);
                     }
                 }
@@ -177,7 +242,7 @@ public final class TopicShard {
                 forms[f].writeTo(frame, publication, pattern);
                 frame.countMessage();
                 frame.retain(n);
-                for (int i = 0; i < n; i++) {
+                for (int i = start; i < end; i++) {
                     subs[i].connection.send(frame);
                 }
                 if (!batching) {
@@ -193,8 +258,11 @@ public final class TopicShard {
 
     /** The frame of this list and form from the current turn, or null (releasing a stale one). */
     private Frame currentBatch(SubscriberList list, int form, long turn) {
+        if (list.batchFrame == null) {
+            return null;
+        }
         Frame batch = list.batchFrame[form];
-        if (batch != null && list.batchTurn[form] != turn) {
+        if (batch != null && list.batchStamp[2 * form] != turn) {
             list.batchFrame[form] = null;
             batch.release(pool);
             return null;
@@ -203,17 +271,22 @@ public final class TopicShard {
     }
 
     private void keepAsBatch(SubscriberList list, int form, long turn, Frame frame) {
+        if (list.batchFrame == null) {
+            // Once per topic, on its first message: topics never published to stay smaller.
+            list.batchFrame = new Frame[forms.length];
+            list.batchStamp = new long[2 * forms.length];
+        }
         Frame old = list.batchFrame[form];
         if (old != null) {
             old.release(pool);
         }
         list.batchFrame[form] = frame;
-        list.batchTurn[form] = turn;
-        list.batchVersion[form] = list.version;
+        list.batchStamp[2 * form] = turn;
+        list.batchStamp[2 * form + 1] = list.version;
     }
 
     /** Number of topics of the kind with a subscriber on this loop. */
     int topicCount(TopicKind kind) {
-        return mapFor(kind).size();
+        return tableFor(kind).size();
     }
 }

@@ -51,7 +51,8 @@ public final class FanoutServer implements AutoCloseable {
         RespWireForm resp2 = new RespWireForm(1, 2);
         RespWireForm resp3 = new RespWireForm(2, 3);
         List<WireForm> forms = List.of(lineForm, resp2, resp3);
-        this.broker = new Broker(engine.loops(), forms);
+        this.broker = new Broker(engine.loops(), forms, config.subscriptionLimits().topics(),
+                config.subscriptionLimits().total());
         try {
             if (config.linePort() >= 0) {
                 lineAddress = engine.listen(config.bind(), config.linePort(), new LineProtocol(broker, lineForm,
@@ -59,7 +60,7 @@ public final class FanoutServer implements AutoCloseable {
             }
             if (config.respPort() >= 0) {
                 RespProtocol resp = new RespProtocol(engine, broker, resp2, resp3, config.requirePass(),
-                        config.maxMessageBytes(), new Facts());
+                        config.maxMessageBytes(), config.subscriptionLimits().perClient(), new Facts());
                 respAddress = engine.listen(config.bind(), config.respPort(), resp);
             }
         } catch (IOException e) {

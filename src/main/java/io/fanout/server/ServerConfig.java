@@ -8,9 +8,32 @@ import io.fanout.policy.SlowPolicySettings;
  */
 public record ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads,
                            int maxClients, int maxMessageBytes, String requirePass, String lineChannel,
-                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis) {
+                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis,
+                           SubscriptionLimits subscriptionLimits) {
 
     public static final int DEFAULT_MAX_MESSAGE = 1 << 20;
+
+    /**
+     * --max-subscriptions-per-client, --max-topics and --max-subscriptions. The defaults keep
+     * the subscription state of a full server near a third of the launcher's 512 MiB heap
+     * (docs/OPERATIONS.md, "Subscription limits").
+     */
+    public record SubscriptionLimits(int perClient, int topics, int total) {
+        public static final SubscriptionLimits DEFAULTS = new SubscriptionLimits(100_000, 1_000_000, 2_000_000);
+    }
+
+    /** Every field but the subscription limits, which get their defaults. */
+    public ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads,
+                        int maxClients, int maxMessageBytes, String requirePass, String lineChannel,
+                        SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis) {
+        this(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes, requirePass, lineChannel,
+                slow, socketSendBufferBytes, drainMillis, SubscriptionLimits.DEFAULTS);
+    }
+
+    public ServerConfig withSubscriptionLimits(SubscriptionLimits limits) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, limits);
+    }
 
     /** The defaults of {@code fanout serve}, every listener on port 0 (for tests). */
     public static ServerConfig forTests() {
@@ -20,36 +43,36 @@ public record ServerConfig(String bind, int linePort, int respPort, int metricsP
 
     public ServerConfig withSlow(SlowPolicySettings s) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis, subscriptionLimits);
     }
 
     public ServerConfig withIoThreads(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, n, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, subscriptionLimits);
     }
 
     public ServerConfig withMaxClients(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, n, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, subscriptionLimits);
     }
 
     public ServerConfig withMaxMessage(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, n,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, subscriptionLimits);
     }
 
     public ServerConfig withRequirePass(String p) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                p, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                p, lineChannel, slow, socketSendBufferBytes, drainMillis, subscriptionLimits);
     }
 
     public ServerConfig withSocketSendBuffer(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, n, drainMillis);
+                requirePass, lineChannel, slow, n, drainMillis, subscriptionLimits);
     }
 
     public ServerConfig withRespPort(int p) {
         return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, subscriptionLimits);
     }
 }

@@ -24,6 +24,9 @@ public final class RespProtocol implements Protocol {
     final RespWireForm resp3;
     final byte[] password;
     final int maxMessageBytes;
+    /** --max-subscriptions-per-client: channels, patterns and shard channels together. */
+    final int maxSubscriptionsPerClient;
+    final byte[] maxSubscriptionsPerClientError;
     final long startedMillis = System.currentTimeMillis();
     final ServerFacts facts;
     private final RespWriter[] writerByLoop;
@@ -39,6 +42,14 @@ public final class RespProtocol implements Protocol {
 
     public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
                         int maxMessageBytes, ServerFacts facts) {
+        this(engine, broker, resp2, resp3, password, maxMessageBytes, Integer.MAX_VALUE, facts);
+    }
+
+    public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
+                        int maxMessageBytes, int maxSubscriptionsPerClient, ServerFacts facts) {
+        this.maxSubscriptionsPerClient = maxSubscriptionsPerClient;
+        this.maxSubscriptionsPerClientError = ("ERR max subscriptions per client reached ("
+                + maxSubscriptionsPerClient + ")").getBytes(StandardCharsets.US_ASCII);
         this.engine = engine;
         this.broker = broker;
         this.resp2 = resp2;

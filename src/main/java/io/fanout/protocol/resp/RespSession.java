@@ -3,13 +3,12 @@ package io.fanout.protocol.resp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.fanout.broker.Origin;
 import io.fanout.broker.Subscription;
+import io.fanout.broker.SubscriptionLimitException;
+import io.fanout.broker.SubscriptionSet;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
 import io.fanout.engine.CloseReason;
@@ -38,9 +37,9 @@ final class RespSession implements ConnectionHandler {
     private final Connection connection;
     private final RespDecoder decoder;
     private final RespArgs args = new RespArgs();
-    private final Map<TopicName, Subscription> channels = new LinkedHashMap<>();
-    private final Map<TopicName, Subscription> patterns = new LinkedHashMap<>();
-    private final Map<TopicName, Subscription> shardChannels = new LinkedHashMap<>();
+    private final SubscriptionSet channels = new SubscriptionSet();
+    private final SubscriptionSet patterns = new SubscriptionSet();
+    private final SubscriptionSet shardChannels = new SubscriptionSet();
     private final ClientCommands clientCommands;
     private RespWriter out;
     private int protocolVersion = 2;
@@ -320,7 +319,7 @@ final class RespSession implements ConnectionHandler {
         out.integer(receivers);
     }
 
-    private Map<TopicName, Subscription> mapFor(TopicKind kind) {
+    private SubscriptionSet setFor(TopicKind kind) {
         return switch (kind) {
             case CHANNEL -> channels;
             case PATTERN -> patterns;
@@ -346,36 +345,56 @@ final class RespSession implements ConnectionHandler {
         };
     }
 
+    /**
+     * One reply per channel, as Redis. The limits are checked per channel: a SUBSCRIBE that
+     * would pass --max-subscriptions-per-client (or the server's --max-topics /
+     * --max-subscriptions) subscribes the channels that fit and answers an error in place of
+     * each subscribe reply that did not, so a client that counts replies stays in step.
+     */
     private void subscribe(TopicKind kind) {
-        Map<TopicName, Subscription> map = mapFor(kind);
+        SubscriptionSet set = setFor(kind);
         String verb = verb(kind, true);
         for (int i = 1; i < args.count(); i++) {
             TopicName topic = new TopicName(args.copy(i));
-            if (!map.containsKey(topic)) {
-                map.put(topic, protocol.broker.subscribe(connection, form(), kind, topic));
+            if (set.get(topic) == null) {
+                if (totalSubscriptions() >= protocol.maxSubscriptionsPerClient) {
+                    out.error(protocol.maxSubscriptionsPerClientError);
+                    continue;
+                }
+                try {
+                    set.add(protocol.broker.trySubscribe(connection, form(), kind, topic));
+                } catch (SubscriptionLimitException e) {
+                    out.error(e.getMessage());
+                    continue;
+                }
             }
             out.pushHeader(3, protocolVersion).bulk(verb).bulk(topic.bytes()).integer(subscriptionCount(kind));
         }
     }
 
+    private int totalSubscriptions() {
+        return channels.size() + patterns.size() + shardChannels.size();
+    }
+
     private void unsubscribe(TopicKind kind) {
-        Map<TopicName, Subscription> map = mapFor(kind);
+        SubscriptionSet set = setFor(kind);
         String verb = verb(kind, false);
         if (args.count() == 1) {
-            if (map.isEmpty()) {
+            if (set.isEmpty()) {
                 out.pushHeader(3, protocolVersion).bulk(verb).nullBulk(protocolVersion)
                         .integer(subscriptionCount(kind));
                 return;
             }
-            for (TopicName topic : new ArrayList<>(map.keySet())) {
-                protocol.broker.unsubscribe(map.remove(topic));
-                out.pushHeader(3, protocolVersion).bulk(verb).bulk(topic.bytes()).integer(subscriptionCount(kind));
+            for (Subscription s : set.toArray()) {
+                set.remove(s.topic());
+                protocol.broker.unsubscribe(s);
+                out.pushHeader(3, protocolVersion).bulk(verb).bulk(s.topic().bytes()).integer(subscriptionCount(kind));
             }
             return;
         }
         for (int i = 1; i < args.count(); i++) {
             TopicName topic = new TopicName(args.copy(i));
-            Subscription s = map.remove(topic);
+            Subscription s = set.remove(topic);
             if (s != null) {
                 protocol.broker.unsubscribe(s);
             }
@@ -384,21 +403,24 @@ final class RespSession implements ConnectionHandler {
     }
 
     private void dropAllSubscriptions() {
-        for (Map<TopicName, Subscription> map : List.of(channels, patterns, shardChannels)) {
-            for (Subscription s : map.values()) {
+        for (SubscriptionSet set : List.of(channels, patterns, shardChannels)) {
+            for (Subscription s : set.toArray()) {
+                set.remove(s.topic());
                 protocol.broker.unsubscribe(s);
             }
-            map.clear();
         }
     }
 
-    /** HELLO changed the protocol: messages must now arrive in the other wire form. */
+    /**
+     * HELLO changed the protocol: messages must now arrive in the other wire form. The new
+     * subscription is made before the old one goes, so the topic never looks unsubscribed.
+     */
     private void resubscribeWithCurrentForm() {
-        for (Map<TopicName, Subscription> map : List.of(channels, patterns, shardChannels)) {
-            for (Map.Entry<TopicName, Subscription> e : map.entrySet()) {
-                Subscription old = e.getValue();
+        for (SubscriptionSet set : List.of(channels, patterns, shardChannels)) {
+            for (Subscription old : set.toArray()) {
+                Subscription next = protocol.broker.subscribe(connection, form(), old.kind(), old.topic());
+                set.replace(old, next);
                 protocol.broker.unsubscribe(old);
-                e.setValue(protocol.broker.subscribe(connection, form(), old.kind(), e.getKey()));
             }
         }
     }
