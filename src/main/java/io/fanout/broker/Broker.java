@@ -3,6 +3,7 @@ package io.fanout.broker;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,8 @@ public final class Broker {
     private final SubscriptionLimitException topicsFull;
     private final SubscriptionLimitException subscriptionsFull;
     private final AtomicInteger subscriptions = new AtomicInteger();
+    /** Refusals per {@link SubscriptionLimit}, for metrics. */
+    private final AtomicLongArray refused = new AtomicLongArray(SubscriptionLimit.values().length);
 
     /** A broker without subscription limits. */
     public Broker(List<EventLoop> loops, List<WireForm> forms) {
@@ -88,11 +91,13 @@ public final class Broker {
     public Subscription trySubscribe(Connection c, WireForm form, TopicKind kind, TopicName topic) {
         if (subscriptions.incrementAndGet() > maxSubscriptions) {
             subscriptions.decrementAndGet();
+            countRefused(SubscriptionLimit.SUBSCRIPTIONS);
             throw subscriptionsFull;
         }
         TopicShard shard = shards[c.loop().index()];
         if (!directory.tryChange(kind, topic, c.loop().index(), +1, maxTopics)) {
             subscriptions.decrementAndGet();
+            countRefused(SubscriptionLimit.TOPICS);
             throw topicsFull;
         }
         Subscription s = new Subscription(c, form, kind, shard.canonical(kind, topic));
@@ -172,6 +177,16 @@ public final class Broker {
     /** Topics of a kind with at least one subscriber, without listing them. */
     public int topicCount(TopicKind kind) {
         return directory.distinctTopics(kind);
+    }
+
+    /** Counts a subscription refused by {@code limit} (protocols count their per-client limit here). */
+    public void countRefused(SubscriptionLimit limit) {
+        refused.incrementAndGet(limit.ordinal());
+    }
+
+    /** Subscriptions refused by {@code limit} since start. */
+    public long refusedCount(SubscriptionLimit limit) {
+        return refused.get(limit.ordinal());
     }
 
     /** Subscriptions of every connection and kind together. */

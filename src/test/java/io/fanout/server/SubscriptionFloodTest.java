@@ -81,6 +81,11 @@ class SubscriptionFloodTest {
                     assertTrue(millis < 2_000, "PUBLISH answered in " + millis + " ms");
                 }
                 assertEquals(200, healthz(server.address("metrics")));
+                String metrics = get(server.address("metrics"), "/metrics");
+                assertTrue(metrics.contains("fanout_subscriptions_refused_total{limit=\"client\"} " + CLIENTS * OVER
+                        + ".0"), metrics);
+                assertTrue(metrics.contains("fanout_subscriptions_refused_total{limit=\"topics\"} 1.0"), metrics);
+                assertTrue(metrics.contains("fanout_subscriptions " + (CLIENTS * PER_CLIENT + 1) + ".0"), metrics);
                 assertTrue(server.isAlive());
                 assertFalse(server.output().contains("OutOfMemoryError"), server.output());
             } finally {
@@ -151,6 +156,18 @@ class SubscriptionFloodTest {
             }
         }
         return line.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String get(InetSocketAddress metrics, String path) throws IOException {
+        HttpURLConnection http = (HttpURLConnection) new URL(
+                "http://127.0.0.1:" + metrics.getPort() + path).openConnection();
+        http.setConnectTimeout(2_000);
+        http.setReadTimeout(5_000);
+        try (InputStream in = http.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            http.disconnect();
+        }
     }
 
     private static int healthz(InetSocketAddress metrics) throws IOException {

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.fanout.broker.Origin;
 import io.fanout.broker.Subscription;
+import io.fanout.broker.SubscriptionLimit;
 import io.fanout.broker.SubscriptionLimitException;
 import io.fanout.broker.SubscriptionSet;
 import io.fanout.broker.TopicKind;
@@ -358,6 +359,7 @@ final class RespSession implements ConnectionHandler {
             TopicName topic = new TopicName(args.copy(i));
             if (set.get(topic) == null) {
                 if (totalSubscriptions() >= protocol.maxSubscriptionsPerClient) {
+                    protocol.broker.countRefused(SubscriptionLimit.CLIENT);
                     out.error(protocol.maxSubscriptionsPerClientError);
                     continue;
                 }
