@@ -4,7 +4,7 @@
 Usage: scripts/subs_probe.py --pid PID --resp-port 7379 [--clients 12] [--channels 80000]
 
 Opens --clients RESP connections; each sends one SUBSCRIBE with --channels distinct channel
-names (ch:<client>:<n>) and reads every reply. Then it times a PUBLISH from a fresh
+names (ch:<client>:<n>, or the same ch:0:<n> for all with --shared) and reads every reply. Then it times a PUBLISH from a fresh
 connection and, for a JVM, prints the live heap after a full GC (jcmd GC.class_histogram
 forces one) with the classes that hold most of it, and bytes per subscription.
 """
@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--clients", type=int, default=12)
     ap.add_argument("--channels", type=int, default=80000)
     ap.add_argument("--top", type=int, default=12)
+    ap.add_argument("--shared", action="store_true", help="every client subscribes to the same channels")
     a = ap.parse_args()
 
     before = histogram(a.pid, a.top)[0] if a.pid else 0
@@ -50,7 +51,7 @@ def main():
     errors = 0
     for c in range(a.clients):
         s = socket.create_connection(("127.0.0.1", a.resp_port), timeout=120)
-        s.sendall(cmd("SUBSCRIBE", *["ch:%d:%d" % (c, i) for i in range(a.channels)]))
+        s.sendall(cmd("SUBSCRIBE", *["ch:%d:%d" % (0 if a.shared else c, i) for i in range(a.channels)]))
         # Every channel gets one reply; the last subscribe reply ends with its count.
         buf = b""
         replies = 0

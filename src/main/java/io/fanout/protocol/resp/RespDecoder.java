@@ -160,6 +160,22 @@ public final class RespDecoder {
         return authenticated;
     }
 
+    /**
+     * Gives back argument arrays grown by one unusually large command (a SUBSCRIBE of 80,000
+     * channels leaves ~1 MB of offsets otherwise, per connection, for as long as it lives).
+     * Call between commands only.
+     */
+    public void trimScratch() {
+        if (state == IDLE && pendStart.length > 1024) {
+            pendStart = new int[8];
+            pendLen = new int[8];
+            pendCount = 0;
+        }
+        if (state == IDLE && scratch.length > 4096) {
+            scratch = new byte[256];
+        }
+    }
+
     /** Forgets any partially parsed command (e.g. when the connection object is recycled). */
     public void reset() {
         state = IDLE;

@@ -149,12 +149,27 @@ final class RespSession implements ConnectionHandler {
             out.reset();
             execute();
             flushReply();
+            releaseArgs();
             if (closeAfterReply != null) {
                 // QUIT, or CLIENT KILL of this very client: the reply is queued, then we go.
                 c.closeAfterFlush(closeAfterReply);
                 return;
             }
         }
+    }
+
+    /**
+     * Lets go of the finished command: its arguments point into the input buffer, which may
+     * be a connection's 2 MiB carry buffer that would otherwise stay reachable until the next
+     * command (an idle client after one large PUBLISH or SUBSCRIBE); and a rare huge command
+     * (SUBSCRIBE with 80,000 channels) leaves argument arrays that are given back too.
+     */
+    private void releaseArgs() {
+        if (args.count() > 1024) {
+            args.trim();
+            decoder.trimScratch();
+        }
+        args.clear();
     }
 
     /** Redis sends "-ERR Protocol error: ..." (the decoder's text after "ERR "). */
