@@ -29,7 +29,11 @@ class SubscriptionLimitsTest {
     private FanoutServer server;
 
     private RespConnection start(SubscriptionLimits limits) throws IOException {
-        server = FanoutServer.start(ServerConfig.forTests().withSubscriptionLimits(limits));
+        return start(ServerConfig.forTests().withSubscriptionLimits(limits));
+    }
+
+    private RespConnection start(ServerConfig config) throws IOException {
+        server = FanoutServer.start(config);
         return RespConnection.open(server.respAddress());
     }
 
@@ -91,6 +95,43 @@ class SubscriptionLimitsTest {
                 assertEquals(2, publisher.call("PUBLISH", "x", "again").asLong());
             }
             assertEquals(3, server.broker().subscriptionCount());
+        }
+    }
+
+    @Test
+    void limitsHoldAcrossLoopsAndEveryLoopDeliversToItsShareOfSubscribers() throws Exception {
+        ServerConfig config = ServerConfig.forTests().withIoThreads(2)
+                .withSubscriptionLimits(new SubscriptionLimits(100, 3, 100));
+        // Connections are spread over the loops round-robin: four clients, two per loop.
+        try (RespConnection a = start(config);
+             RespConnection b = RespConnection.open(server.respAddress());
+             RespConnection c = RespConnection.open(server.respAddress());
+             RespConnection d = RespConnection.open(server.respAddress())) {
+            for (RespConnection conn : List.of(a, b, c, d)) {
+                conn.send("SUBSCRIBE", "shared");
+                assertEquals(List.of("subscribe", "shared", "1"), conn.readOne().texts());
+            }
+            a.send("PSUBSCRIBE", "sh*");
+            a.readOne();
+            b.send("SUBSCRIBE", "own-b");
+            b.readOne();
+            // Three topics exist (shared, sh*, own-b): a fourth is refused on either loop.
+            c.send("SUBSCRIBE", "own-c");
+            assertEquals("ERR max topics reached (3)", c.readOne().text());
+            d.send("SUBSCRIBE", "own-d");
+            assertEquals("ERR max topics reached (3)", d.readOne().text());
+            try (RespConnection publisher = RespConnection.open(server.respAddress())) {
+                assertEquals(5, publisher.call("PUBLISH", "shared", "hi").asLong(), "4 direct + 1 pattern");
+            }
+            for (RespConnection conn : List.of(a, b, c, d)) {
+                assertEquals(List.of("message", "shared", "hi"), conn.readOne().texts());
+            }
+            assertEquals(List.of("pmessage", "sh*", "shared", "hi"), a.readOne().texts());
+            // A topic gone on one loop frees its slot for the other.
+            b.send("UNSUBSCRIBE", "own-b");
+            assertEquals(List.of("unsubscribe", "own-b", "1"), b.readOne().texts());
+            d.send("SUBSCRIBE", "own-d");
+            assertEquals(List.of("subscribe", "own-d", "2"), d.readOne().texts());
         }
     }
 }
