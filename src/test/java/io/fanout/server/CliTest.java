@@ -67,6 +67,9 @@ class CliTest {
         "--io-threads     | 0         | --io-threads",
         "--slow-policy    | fast      | --slow-policy",
         "--log-level      | loud      | --log-level",
+        "--max-topics     | 0         | --max-topics",
+        "--max-subscriptions | -3     | --max-subscriptions",
+        "--max-subscriptions-per-client | lots | --max-subscriptions-per-client",
     })
     void aBadOptionValueExitsWithCode2AndAMessageNamingTheOption(String option, String value, String named) {
         int code = Main.run(option, value, "--resp-port", "-1", "--metrics-port", "-1");
