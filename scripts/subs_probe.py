@@ -43,6 +43,8 @@ def main():
     ap.add_argument("--channels", type=int, default=80000)
     ap.add_argument("--top", type=int, default=12)
     ap.add_argument("--shared", action="store_true", help="every client subscribes to the same channels")
+    ap.add_argument("--publish-each", type=int, default=0, metavar="N",
+                    help="then PUBLISH N times in a row (one pipeline, a burst) to every channel")
     a = ap.parse_args()
 
     before = histogram(a.pid, a.top)[0] if a.pid else 0
@@ -78,6 +80,35 @@ def main():
     publish_ms = (time.monotonic() - t1) * 1000
     print(f"subscribed {a.clients} x {a.channels} in {subscribe_s:.1f} s, error replies {errors}; "
           f"PUBLISH answered {reply!r} in {publish_ms:.1f} ms")
+    if a.publish_each:
+        # The subscribers must read what they get, or they would be cut as slow consumers.
+        import threading
+        stop = threading.Event()
+
+        def drain(sock):
+            sock.settimeout(0.5)
+            while not stop.is_set():
+                try:
+                    if not sock.recv(1 << 20):
+                        return
+                except OSError:
+                    continue
+        readers = [threading.Thread(target=drain, args=(s,), daemon=True) for s in conns]
+        for t in readers:
+            t.start()
+        sent = 0
+        for c in range(1 if a.shared else a.clients):
+            for start in range(0, a.channels, 2000):  # in steps a reading subscriber keeps up with
+                n = min(2000, a.channels - start)
+                p.sendall(b"".join(cmd("PUBLISH", "ch:%d:%d" % (c, i), "m") * a.publish_each
+                                   for i in range(start, start + n)))
+                sent += n
+                got = 0
+                while got < n * a.publish_each:
+                    got += p.recv(1 << 20).count(b"\n")
+        time.sleep(1)
+        stop.set()
+        print(f"published {a.publish_each} x to each of {sent} channels")
     if a.pid:
         total, rows = histogram(a.pid, a.top)
         subs = a.clients * a.channels - errors

@@ -12,7 +12,7 @@ import io.fanout.engine.Frame;
  * <p>Layout, chosen for memory (a loop may hold a million topics): one array holds every
  * subscriber, form 0's first, then form 1's, and so on; {@code countByForm} gives the run
  * lengths. Adding or removing moves at most one subscriber per form to keep the runs
- * contiguous. The burst-batching state exists only once the topic has had a message.
+ * contiguous. The burst-batching state exists only once the topic has had a burst.
  *
  * <pre>
  *   subs: [ line line | resp2 | resp3 resp3 resp3 | null null ]   countByForm = {2, 1, 3}
@@ -25,13 +25,13 @@ final class SubscriberList extends TopicEntry {
     /**
      * Per form, the frame this turn's last message went out in, with one reference held
      * here, so the next message of the same turn can be appended to it (see TopicShard).
-     * Null until the topic's first message.
+     * Null until the topic's first burst. Every frame here is from the current turn: the
+     * shard releases them when the turn ends (at its next delivery) and whenever the
+     * membership changes, so a topic published to once keeps no frame.
      */
     Frame[] batchFrame;
-    /** Per form: [2f] the turn of its batch frame, [2f+1] the membership version then. */
-    long[] batchStamp;
-    /** Changes with every add and remove: a batch is valid only for the same membership. */
-    long version;
+    /** Whether the shard has this list in its register of lists holding batch frames. */
+    boolean batchRegistered;
     /** Position in the shard's pattern array (patterns only), for O(1) removal. */
     int patternIndex = -1;
 
@@ -42,7 +42,6 @@ final class SubscriberList extends TopicEntry {
     }
 
     void add(Subscription s) {
-        version++;
         if (total == subs.length) {
             subs = Arrays.copyOf(subs, total * 2);
         }
@@ -65,7 +64,6 @@ final class SubscriberList extends TopicEntry {
     }
 
     void remove(Subscription s) {
-        version++;
         int form = s.form.index();
         // Fill the hole with the last member of the same run, then let each later run fill
         // the hole before it with its own last member, so the hole ends at the array's end.

@@ -16,6 +16,11 @@ public final class Subscription extends TopicEntry {
     final TopicKind kind;
     /** Index in the topic's {@link SubscriberList}; 0 while filed alone; -1 once unsubscribed. */
     int slot = -1;
+    /**
+     * While filed alone: the (low bits of the) loop turn of its topic's last message. A second
+     * message in the same turn is a burst, and the topic becomes a list that batches it.
+     */
+    int lastTurn = -1;
 
     public Subscription(Connection connection, WireForm form, TopicKind kind, TopicName topic) {
         super(topic);

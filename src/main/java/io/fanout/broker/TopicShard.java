@@ -29,8 +29,8 @@ public final class TopicShard {
      * Each table files, per topic, either the Subscription itself (the topic's only
      * subscriber on this loop, the common case when clients subscribe to many channels of
      * their own) or a SubscriberList. A lone subscription becomes a list when a second one
-     * joins or when the topic gets its first message (the list holds the burst-batching
-     * state), and stays one until the topic is empty.
+     * joins or when its topic gets a burst (a second message in one loop turn: the list
+     * batches it), and stays one until the topic is empty.
      */
     private final TopicTable channels = new TopicTable();
     private final TopicTable shardChannels = new TopicTable();
@@ -39,6 +39,10 @@ public final class TopicShard {
     private SubscriberList[] patternOrder = new SubscriberList[4];
     private int patternCount;
     private final Publication publication = new Publication();
+    /** Lists holding batch frames of turn {@link #batchTurn}, released when a later turn delivers. */
+    private SubscriberList[] batched = new SubscriberList[16];
+    private int batchedCount;
+    private long batchTurn = -1;
 
     TopicShard(EventLoop loop, WireForm[] forms) {
         this.loop = loop;
@@ -85,6 +89,7 @@ public final class TopicShard {
             return true;
         }
         SubscriberList list = e instanceof SubscriberList l ? l : promote(table, (Subscription) e);
+        releaseBatches(list); // a batch frame is only valid for the members that got it
         list.add(s);
         return false;
     }
@@ -112,11 +117,11 @@ public final class TopicShard {
         if (!(e instanceof SubscriberList list)) {
             return false;
         }
+        releaseBatches(list);
         list.remove(s);
         if (list.total() > 0) {
             return false;
         }
-        releaseBatches(list);
         table.remove(list);
         if (s.kind == TopicKind.PATTERN) {
             removePattern(list);
@@ -145,6 +150,7 @@ public final class TopicShard {
     }
 
     private void releaseBatches(SubscriberList list) {
+        list.batchRegistered = false; // a stale register slot then releases nothing
         if (list.batchFrame == null) {
             return;
         }
@@ -170,14 +176,19 @@ public final class TopicShard {
      * (pattern subscribers count once per matching pattern, as in Redis).
      */
     int deliver(TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
+        long turn = loop.turnNumber();
+        if (turn != batchTurn) {
+            releaseStaleBatches(turn);
+        }
         publication.set(kind, channel, payload, origin);
         int receivers = 0;
         try {
             TopicTable table = kind == TopicKind.SHARD ? shardChannels : channels;
             TopicEntry direct = table.get(channel, Arrays.hashCode(channel));
-            if (direct != null) {
-                SubscriberList list = direct instanceof SubscriberList l ? l : promote(table, (Subscription) direct);
+            if (direct instanceof SubscriberList list) {
                 receivers += deliverTo(list, null);
+            } else if (direct != null) {
+                receivers += deliverToLone(table, (Subscription) direct, turn);
             }
             if (kind == TopicKind.CHANNEL && patternCount > 0) {
                 receivers += deliverToPatterns(channel);
@@ -187,6 +198,44 @@ public final class TopicShard {
         }
         loop.countDeliveries(receivers);
         return receivers;
+    }
+
+    /**
+     * A topic's only subscriber on this loop: a frame of its own, no list, no batch state,
+     * unless this is the topic's second message in this turn, which makes it a list that
+     * batches the rest of the burst. A topic that gets one message now and then stays as
+     * cheap as a subscription.
+     */
+    private int deliverToLone(TopicTable table, Subscription s, long turn) {
+        if (s.lastTurn == (int) turn && !loop.traceEnabled()) {
+            return deliverTo(promote(table, s), null, true);
+        }
+        s.lastTurn = (int) turn;
+        WireForm form = forms[s.form.index()];
+        Frame frame = pool.acquire(form.encodedLength(publication, null));
+        form.writeTo(frame, publication, null);
+        frame.countMessage();
+        frame.retain(1);
+        s.connection.send(frame);
+        frame.release(pool); // the encoder's reference
+        return 1;
+    }
+
+    /**
+     * A new turn: the batch frames kept in an earlier one can no longer be appended to. (A
+     * loop that goes quiet holds the last busy turn's until its next delivery: at most one
+     * frame per list and form that got a message then.)
+     */
+    private void releaseStaleBatches(long turn) {
+        for (int i = 0; i < batchedCount; i++) {
+            releaseBatches(batched[i]);
+            batched[i] = null;
+        }
+        if (batched.length > 1024 && batchedCount < batched.length / 4) {
+            batched = new SubscriberList[Math.max(16, batchedCount)];
+        }
+        batchedCount = 0;
+        batchTurn = turn;
     }
 
     private int deliverToPatterns(byte[] channel) {
@@ -209,8 +258,12 @@ public final class TopicShard {
      * write carries one large buffer instead of many small ones.
      */
     private int deliverTo(SubscriberList list, byte[] pattern) {
+        return deliverTo(list, pattern, false);
+    }
+
+    /** @param burst whether this turn already had a message for the topic (room for more) */
+    private int deliverTo(SubscriberList list, byte[] pattern, boolean burst) {
         int delivered = 0;
-        long turn = loop.turnNumber();
         // With trace on, one frame per message keeps the lesson's [ENQUEUE] line per delivery.
         boolean batching = !loop.traceEnabled();
         Subscription[] subs = list.subscribers();
@@ -223,9 +276,8 @@ public final class TopicShard {
                 continue;
             }
             int bytes = forms[f].encodedLength(publication, pattern);
-            Frame batch = currentBatch(list, f, turn);
-            if (batch != null && batch.writableBytes() >= bytes && batch.tailHolders() == n
-                    && list.batchStamp[2 * f + 1] == list.version) {
+            Frame batch = currentBatch(list, f);
+            if (batch != null && batch.writableBytes() >= bytes && batch.tailHolders() == n) {
                 // Every subscriber of this form still ends with this frame (the holders never
                 // grow and membership is unchanged): append, and each queue counts it lazily.
                 forms[f].writeTo(batch, publication, pattern);
@@ -238,7 +290,7 @@ public final class TopicShard {
                 }
             } else {
                 // A second message in one turn suggests a burst: give the next ones room.
-                Frame frame = pool.acquire(batch == null ? bytes : Math.max(bytes, BATCH_FRAME_BYTES));
+                Frame frame = pool.acquire(batch == null && !burst ? bytes : Math.max(bytes, BATCH_FRAME_BYTES));
                 forms[f].writeTo(frame, publication, pattern);
                 frame.countMessage();
                 frame.retain(n);
@@ -248,7 +300,7 @@ public final class TopicShard {
                 if (!batching) {
                     frame.release(pool); // the encoder's reference
                 } else {
-                    keepAsBatch(list, f, turn, frame); // takes over the encoder's reference
+                    keepAsBatch(list, f, frame); // takes over the encoder's reference
                 }
             }
             delivered += n;
@@ -256,33 +308,28 @@ public final class TopicShard {
         return delivered;
     }
 
-    /** The frame of this list and form from the current turn, or null (releasing a stale one). */
-    private Frame currentBatch(SubscriberList list, int form, long turn) {
-        if (list.batchFrame == null) {
-            return null;
-        }
-        Frame batch = list.batchFrame[form];
-        if (batch != null && list.batchStamp[2 * form] != turn) {
-            list.batchFrame[form] = null;
-            batch.release(pool);
-            return null;
-        }
-        return batch;
+    /** The frame of this list and form from the current turn, or null. */
+    private static Frame currentBatch(SubscriberList list, int form) {
+        return list.batchFrame == null ? null : list.batchFrame[form];
     }
 
-    private void keepAsBatch(SubscriberList list, int form, long turn, Frame frame) {
+    private void keepAsBatch(SubscriberList list, int form, Frame frame) {
         if (list.batchFrame == null) {
-            // Once per topic, on its first message: topics never published to stay smaller.
+            // Once per list, on its first message: lists never published to stay smaller.
             list.batchFrame = new Frame[forms.length];
-            list.batchStamp = new long[2 * forms.length];
         }
         Frame old = list.batchFrame[form];
         if (old != null) {
             old.release(pool);
         }
         list.batchFrame[form] = frame;
-        list.batchStamp[2 * form] = turn;
-        list.batchStamp[2 * form + 1] = list.version;
+        if (!list.batchRegistered) {
+            list.batchRegistered = true;
+            if (batchedCount == batched.length) {
+                batched = Arrays.copyOf(batched, batchedCount * 2);
+            }
+            batched[batchedCount++] = list;
+        }
     }
 
     /** Number of topics of the kind with a subscriber on this loop. */
