@@ -15,7 +15,8 @@ Load, all on 127.0.0.1 (the script refuses any other host):
   - churn: one thread that connects, subscribes or publishes once, and closes, in a loop,
     alternating protocols.
 Every healthy subscriber checks each publisher's sequence numbers (no gap, no reordering).
-Every --sample seconds the server's RSS and open fd count are read from /proc/<pid>.
+Every --sample seconds the server's RSS and open fd count are read from /proc/<pid>, and its
+slow-consumer cuts from /metrics (-1 in the table when that scrape failed).
 
 It stops by itself after --duration seconds, closes everything, waits for the server's fd
 count to settle, prints a summary table and exits 0 when no message was lost or reordered
