@@ -2,6 +2,8 @@ package io.fanout.broker;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +31,32 @@ public final class Broker {
     private final SubscriptionDirectory directory;
     /** The cluster link, or null on a single node; set once before the loops start. */
     private volatile Relay relay;
+    /** Limits of {@link #trySubscribe}: distinct topics, and subscriptions of all clients together. */
+    private final int maxTopics;
+    private final int maxSubscriptions;
+    private final SubscriptionLimitException topicsFull;
+    private final SubscriptionLimitException subscriptionsFull;
+    private final AtomicInteger subscriptions = new AtomicInteger();
+    /** Refusals per {@link SubscriptionLimit}, for metrics. */
+    private final AtomicLongArray refused = new AtomicLongArray(SubscriptionLimit.values().length);
 
+    /** A broker without subscription limits. */
     public Broker(List<EventLoop> loops, List<WireForm> forms) {
+        this(loops, forms, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param maxTopics        distinct channels, patterns and shard channels (all kinds together)
+     *                         {@link #trySubscribe} may create
+     * @param maxSubscriptions subscriptions of all connections together past which
+     *                         {@link #trySubscribe} refuses
+     */
+    public Broker(List<EventLoop> loops, List<WireForm> forms, int maxTopics, int maxSubscriptions) {
+        this.maxTopics = maxTopics;
+        this.maxSubscriptions = maxSubscriptions;
+        this.topicsFull = new SubscriptionLimitException("ERR max topics reached (" + maxTopics + ")");
+        this.subscriptionsFull = new SubscriptionLimitException(
+                "ERR max subscriptions reached (" + maxSubscriptions + ")");
         this.loops = loops.toArray(new EventLoop[0]);
         this.forms = forms.toArray(new WireForm[0]);
         for (int i = 0; i < this.forms.length; i++) {
@@ -45,16 +71,41 @@ public final class Broker {
         this.directory = new SubscriptionDirectory(this.loops.length);
     }
 
-    /** Subscribes on the connection's loop; the caller keeps the subscription to undo it. */
+    /**
+     * Subscribes on the connection's loop, whatever the limits (a line client's one channel,
+     * a RESP client switching wire form); the caller keeps the subscription to undo it.
+     */
     public Subscription subscribe(Connection c, WireForm form, TopicKind kind, TopicName topic) {
-        Subscription s = new Subscription(c, form, kind, topic);
-        shards[c.loop().index()].add(s);
-        if (directory.change(kind, topic, c.loop().index(), +1) == 1) {
-            Relay r = relay;
-            if (r != null) {
-                r.interestChanged(kind, topic, true);
-            }
+        TopicShard shard = shards[c.loop().index()];
+        Subscription s = new Subscription(c, form, kind, shard.canonical(kind, topic));
+        shard.add(s);
+        subscriptions.incrementAndGet();
+        maybeReportInterest(kind, topic, true, directory.change(kind, topic, c.loop().index(), +1));
+        return s;
+    }
+
+    /**
+     * Subscribes like {@link #subscribe} unless that would exceed the broker's limits.
+     *
+     * @throws SubscriptionLimitException if the topic is new and {@code maxTopics} exist, or
+     *                                    {@code maxSubscriptions} are in place; nothing changed
+     */
+    public Subscription trySubscribe(Connection c, WireForm form, TopicKind kind, TopicName topic) {
+        if (subscriptions.incrementAndGet() > maxSubscriptions) {
+            subscriptions.decrementAndGet();
+            countRefused(SubscriptionLimit.SUBSCRIPTIONS);
+            throw subscriptionsFull;
         }
+        TopicShard shard = shards[c.loop().index()];
+        int total = directory.tryChange(kind, topic, c.loop().index(), +1, maxTopics);
+        if (total == SubscriptionDirectory.REFUSED) {
+            subscriptions.decrementAndGet();
+            countRefused(SubscriptionLimit.TOPICS);
+            throw topicsFull;
+        }
+        Subscription s = new Subscription(c, form, kind, shard.canonical(kind, topic));
+        shard.add(s);
+        maybeReportInterest(kind, topic, true, total);
         return s;
     }
 
@@ -63,11 +114,19 @@ public final class Broker {
             return;
         }
         shards[s.connection.loop().index()].remove(s);
-        if (directory.change(s.kind, s.topic, s.connection.loop().index(), -1) == 0) {
-            Relay r = relay;
-            if (r != null) {
-                r.interestChanged(s.kind, s.topic, false);
-            }
+        subscriptions.decrementAndGet();
+        maybeReportInterest(s.kind, s.topic, false, directory.change(s.kind, s.topic, s.connection.loop().index(), -1));
+    }
+
+    /**
+     * Tells the cluster relay when a topic's subscribers across all loops went 0 to 1 (it
+     * subscribes in Redis) or 1 to 0 (it unsubscribes); {@code total} is the count after the
+     * change, {@code added} its direction. The directory's compute is atomic, so exactly one caller sees each edge.
+     */
+    private void maybeReportInterest(TopicKind kind, TopicName topic, boolean added, int total) {
+        Relay r = relay;
+        if (r != null && total == (added ? 1 : 0)) {
+            r.interestChanged(kind, topic, added);
         }
     }
 
@@ -164,6 +223,26 @@ public final class Broker {
     /** Topics of a kind with at least one subscriber, without listing them. */
     public int topicCount(TopicKind kind) {
         return directory.distinctTopics(kind);
+    }
+
+    /** Counts a subscription refused by {@code limit} (protocols count their per-client limit here). */
+    public void countRefused(SubscriptionLimit limit) {
+        refused.incrementAndGet(limit.ordinal());
+    }
+
+    /** Subscriptions refused by {@code limit} since start. */
+    public long refusedCount(SubscriptionLimit limit) {
+        return refused.get(limit.ordinal());
+    }
+
+    /** Subscriptions of every connection and kind together. */
+    public int subscriptionCount() {
+        return subscriptions.get();
+    }
+
+    /** Distinct channels, patterns and shard channels together (what --max-topics limits). */
+    public int distinctTopicCount() {
+        return directory.distinctTopics();
     }
 
     /** Distinct patterns with at least one subscriber (PUBSUB NUMPAT, as in Redis 7). */

@@ -22,6 +22,11 @@ public final class TopicName {
         return bytes;
     }
 
+    /** Whether this name is {@code bytes}, whose {@code Arrays.hashCode} is {@code hash}; allocates nothing. */
+    public boolean matches(byte[] other, int otherHash) {
+        return hash == otherHash && Arrays.equals(bytes, other);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof TopicName t && t.hash == hash && Arrays.equals(t.bytes, bytes);

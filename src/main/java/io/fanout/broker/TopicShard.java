@@ -1,10 +1,7 @@
 package io.fanout.broker;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
 
 import io.fanout.engine.EventLoop;
 import io.fanout.engine.Frame;
@@ -28,12 +25,24 @@ public final class TopicShard {
     private final EventLoop loop;
     private final FramePool pool;
     private final WireForm[] forms;
-    private final Map<TopicName, SubscriberList> channels = new HashMap<>();
-    private final Map<TopicName, SubscriberList> shardChannels = new HashMap<>();
-    private final Map<TopicName, SubscriberList> patterns = new HashMap<>();
-    /** Patterns in a list too, because every publish walks them all (as Redis does). */
-    private final List<TopicName> patternOrder = new ArrayList<>();
+    /*
+     * Each table files, per topic, either the Subscription itself (the topic's only
+     * subscriber on this loop, the common case when clients subscribe to many channels of
+     * their own) or a SubscriberList. A lone subscription becomes a list when a second one
+     * joins or when its topic gets a burst (a second message in one loop turn: the list
+     * batches it), and stays one until the topic is empty.
+     */
+    private final TopicTable channels = new TopicTable();
+    private final TopicTable shardChannels = new TopicTable();
+    private final TopicTable patterns = new TopicTable();
+    /** Pattern lists in an array too, because every publish walks them all (as Redis does). */
+    private SubscriberList[] patternOrder = new SubscriberList[4];
+    private int patternCount;
     private final Publication publication = new Publication();
+    /** Lists holding batch frames of turn {@link #batchTurn}, released when a later turn delivers. */
+    private SubscriberList[] batched = new SubscriberList[16];
+    private int batchedCount;
+    private long batchTurn = -1;
 
     TopicShard(EventLoop loop, WireForm[] forms) {
         this.loop = loop;
@@ -45,7 +54,7 @@ public final class TopicShard {
         return loop;
     }
 
-    private Map<TopicName, SubscriberList> mapFor(TopicKind kind) {
+    private TopicTable tableFor(TopicKind kind) {
         return switch (kind) {
             case CHANNEL -> channels;
             case SHARD -> shardChannels;
@@ -53,42 +62,98 @@ public final class TopicShard {
         };
     }
 
+    /**
+     * The name object this loop already files the topic under, or {@code topic} itself: a
+     * new subscription to a known topic shares the name's bytes instead of keeping a copy.
+     */
+    TopicName canonical(TopicKind kind, TopicName topic) {
+        TopicEntry e = tableFor(kind).get(topic);
+        return e == null ? topic : e.topic;
+    }
+
     /** Adds the subscription; returns true if this loop had no subscriber of the topic before. */
     boolean add(Subscription s) {
-        Map<TopicName, SubscriberList> map = mapFor(s.kind);
-        SubscriberList list = map.get(s.topic);
-        boolean first = list == null;
-        if (first) {
-            list = new SubscriberList(forms.length);
-            map.put(s.topic, list);
+        TopicTable table = tableFor(s.kind);
+        TopicEntry e = table.get(s.topic);
+        if (e == null) {
             if (s.kind == TopicKind.PATTERN) {
-                patternOrder.add(s.topic);
+                // Patterns are always lists: the publish path walks them in an array.
+                SubscriberList list = new SubscriberList(s.topic, forms.length);
+                list.add(s);
+                table.add(list);
+                addPattern(list);
+            } else {
+                s.slot = 0;
+                table.add(s);
             }
+            return true;
         }
+        SubscriberList list = e instanceof SubscriberList l ? l : promote(table, (Subscription) e);
+        releaseBatches(list); // a batch frame is only valid for the members that got it
         list.add(s);
-        return first;
+        return false;
+    }
+
+    /** Replaces a lone subscription in the table by a list holding it. */
+    private SubscriberList promote(TopicTable table, Subscription alone) {
+        SubscriberList list = new SubscriberList(alone.topic, forms.length);
+        list.add(alone);
+        table.replace(alone, list);
+        return list;
     }
 
     /** Removes the subscription; returns true if it was this loop's last one of the topic. */
     boolean remove(Subscription s) {
-        Map<TopicName, SubscriberList> map = mapFor(s.kind);
-        SubscriberList list = map.get(s.topic);
-        if (list == null || s.slot < 0) {
+        if (s.slot < 0) {
             return false;
         }
-        list.remove(s);
-        if (list.total() == 0) {
-            releaseBatches(list);
-            map.remove(s.topic);
-            if (s.kind == TopicKind.PATTERN) {
-                patternOrder.remove(s.topic);
-            }
+        TopicTable table = tableFor(s.kind);
+        TopicEntry e = table.get(s.topic);
+        if (e == s) {
+            table.remove(s);
+            s.slot = -1;
             return true;
         }
-        return false;
+        if (!(e instanceof SubscriberList list)) {
+            return false;
+        }
+        releaseBatches(list);
+        list.remove(s);
+        if (list.total() > 0) {
+            return false;
+        }
+        table.remove(list);
+        if (s.kind == TopicKind.PATTERN) {
+            removePattern(list);
+        }
+        return true;
+    }
+
+    private void addPattern(SubscriberList list) {
+        if (patternCount == patternOrder.length) {
+            patternOrder = Arrays.copyOf(patternOrder, patternCount * 2);
+        }
+        list.patternIndex = patternCount;
+        patternOrder[patternCount++] = list;
+    }
+
+    private void removePattern(SubscriberList list) {
+        int last = --patternCount;
+        SubscriberList moved = patternOrder[last];
+        patternOrder[list.patternIndex] = moved;
+        moved.patternIndex = list.patternIndex;
+        patternOrder[last] = null;
+        list.patternIndex = -1;
+        if (patternCount > 4 && patternCount * 4 < patternOrder.length) {
+            patternOrder = Arrays.copyOf(patternOrder, patternCount * 2);
+        }
     }
 
     private void releaseBatches(SubscriberList list) {
+        list.batchRegistered = false; // a stale register slot then releases nothing
+        if (list.batchFrame == null) {
+            return;
+        }
         for (int f = 0; f < forms.length; f++) {
             if (list.batchFrame[f] != null) {
                 list.batchFrame[f].release(pool);
@@ -99,8 +164,11 @@ public final class TopicShard {
 
     /** Subscribers on this loop of a channel or shard channel (patterns not included). */
     int localCount(TopicKind kind, TopicName topic) {
-        SubscriberList list = mapFor(kind).get(topic);
-        return list == null ? 0 : list.total();
+        TopicEntry e = tableFor(kind).get(topic);
+        if (e == null) {
+            return 0;
+        }
+        return e instanceof SubscriberList list ? list.total() : 1;
     }
 
     /**
@@ -108,15 +176,21 @@ public final class TopicShard {
      * (pattern subscribers count once per matching pattern, as in Redis).
      */
     int deliver(TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
+        long turn = loop.turnNumber();
+        if (turn != batchTurn) {
+            releaseStaleBatches(turn);
+        }
         publication.set(kind, channel, payload, origin);
         int receivers = 0;
         try {
-            SubscriberList direct = (kind == TopicKind.SHARD ? shardChannels : channels)
-                    .get(new TopicName(channel));
-            if (direct != null) {
-                receivers += deliverTo(direct, null);
+            TopicTable table = kind == TopicKind.SHARD ? shardChannels : channels;
+            TopicEntry direct = table.get(channel, Arrays.hashCode(channel));
+            if (direct instanceof SubscriberList list) {
+                receivers += deliverTo(list, null);
+            } else if (direct != null) {
+                receivers += deliverToLone(table, (Subscription) direct, turn);
             }
-            if (kind == TopicKind.CHANNEL && !patternOrder.isEmpty()) {
+            if (kind == TopicKind.CHANNEL && patternCount > 0) {
                 receivers += deliverToPatterns(channel);
             }
         } finally {
@@ -133,13 +207,25 @@ public final class TopicShard {
      * own list, and a subscriber of both the channel and a pattern gets both, as in Redis.
      */
     int deliverRelayed(TopicKind kind, byte[] channel, byte[] pattern, ByteBuffer payload) {
+        long turn = loop.turnNumber();
+        if (turn != batchTurn) {
+            releaseStaleBatches(turn);
+        }
         publication.set(kind, channel, payload, Origin.CLUSTER);
         int receivers = 0;
         try {
-            SubscriberList list = pattern != null ? patterns.get(new TopicName(pattern))
-                    : (kind == TopicKind.SHARD ? shardChannels : channels).get(new TopicName(channel));
-            if (list != null) {
-                receivers = deliverTo(list, pattern);
+            if (pattern != null) {
+                if (patterns.get(pattern, Arrays.hashCode(pattern)) instanceof SubscriberList list) {
+                    receivers = deliverTo(list, pattern);
+                }
+            } else {
+                TopicTable table = kind == TopicKind.SHARD ? shardChannels : channels;
+                TopicEntry direct = table.get(channel, Arrays.hashCode(channel));
+                if (direct instanceof SubscriberList list) {
+                    receivers = deliverTo(list, null);
+                } else if (direct != null) {
+                    receivers = deliverToLone(table, (Subscription) direct, turn);
+                }
             }
         } finally {
             publication.clear();
@@ -148,12 +234,51 @@ public final class TopicShard {
         return receivers;
     }
 
+    /**
+     * A topic's only subscriber on this loop: a frame of its own, no list, no batch state,
+     * unless this is the topic's second message in this turn, which makes it a list that
+     * batches the rest of the burst. A topic that gets one message now and then stays as
+     * cheap as a subscription.
+     */
+    private int deliverToLone(TopicTable table, Subscription s, long turn) {
+        if (s.lastTurn == (int) turn && !loop.traceEnabled()) {
+            return deliverTo(promote(table, s), null, true);
+        }
+        s.lastTurn = (int) turn;
+        WireForm form = forms[s.form.index()];
+        Frame frame = pool.acquire(form.encodedLength(publication, null));
+        form.writeTo(frame, publication, null);
+        frame.countMessage();
+        frame.retain(1);
+        s.connection.send(frame);
+        frame.release(pool); // the encoder's reference
+        return 1;
+    }
+
+    /**
+     * A new turn: the batch frames kept in an earlier one can no longer be appended to. (A
+     * loop that goes quiet holds the last busy turn's until its next delivery: at most one
+     * frame per list and form that got a message then.)
+     */
+    private void releaseStaleBatches(long turn) {
+        for (int i = 0; i < batchedCount; i++) {
+            releaseBatches(batched[i]);
+            batched[i] = null;
+        }
+        if (batched.length > 1024 && batchedCount < batched.length / 4) {
+            batched = new SubscriberList[Math.max(16, batchedCount)];
+        }
+        batchedCount = 0;
+        batchTurn = turn;
+    }
+
     private int deliverToPatterns(byte[] channel) {
         int receivers = 0;
-        for (int i = 0; i < patternOrder.size(); i++) {
-            TopicName pattern = patternOrder.get(i);
-            if (GlobPattern.matches(pattern.bytes(), channel)) {
-                receivers += deliverTo(patterns.get(pattern), pattern.bytes());
+        for (int i = 0; i < patternCount; i++) {
+            SubscriberList list = patternOrder[i];
+            byte[] pattern = list.topic.bytes();
+            if (GlobPattern.matches(pattern, channel)) {
+                receivers += deliverTo(list, pattern);
             }
         }
         return receivers;
@@ -167,43 +292,49 @@ public final class TopicShard {
      * write carries one large buffer instead of many small ones.
      */
     private int deliverTo(SubscriberList list, byte[] pattern) {
+        return deliverTo(list, pattern, false);
+    }
+
+    /** @param burst whether this turn already had a message for the topic (room for more) */
+    private int deliverTo(SubscriberList list, byte[] pattern, boolean burst) {
         int delivered = 0;
-        long turn = loop.turnNumber();
         // With trace on, one frame per message keeps the lesson's [ENQUEUE] line per delivery.
         boolean batching = !loop.traceEnabled();
+        Subscription[] subs = list.subscribers();
+        int end = 0;
         for (int f = 0; f < forms.length; f++) {
             int n = list.count(f);
+            int start = end;
+            end += n;
             if (n == 0) {
                 continue;
             }
-            Subscription[] subs = list.subscribers(f);
             int bytes = forms[f].encodedLength(publication, pattern);
-            Frame batch = currentBatch(list, f, turn);
-            if (batch != null && batch.writableBytes() >= bytes && batch.tailHolders() == n
-                    && list.batchVersion[f] == list.version) {
+            Frame batch = currentBatch(list, f);
+            if (batch != null && batch.writableBytes() >= bytes && batch.tailHolders() == n) {
                 // Every subscriber of this form still ends with this frame (the holders never
                 // grow and membership is unchanged): append, and each queue counts it lazily.
                 forms[f].writeTo(batch, publication, pattern);
                 batch.countMessage();
                 loop.onSharedTailGrown((long) bytes * n);
                 if (loop.producerStallEnabled()) {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = start; i < end; i++) {
                         loop.maybeStallProducerFor(subs[i].connection);
                     }
                 }
             } else {
                 // A second message in one turn suggests a burst: give the next ones room.
-                Frame frame = pool.acquire(batch == null ? bytes : Math.max(bytes, BATCH_FRAME_BYTES));
+                Frame frame = pool.acquire(batch == null && !burst ? bytes : Math.max(bytes, BATCH_FRAME_BYTES));
                 forms[f].writeTo(frame, publication, pattern);
                 frame.countMessage();
                 frame.retain(n);
-                for (int i = 0; i < n; i++) {
+                for (int i = start; i < end; i++) {
                     subs[i].connection.send(frame);
                 }
                 if (!batching) {
                     frame.release(pool); // the encoder's reference
                 } else {
-                    keepAsBatch(list, f, turn, frame); // takes over the encoder's reference
+                    keepAsBatch(list, f, frame); // takes over the encoder's reference
                 }
             }
             delivered += n;
@@ -211,29 +342,32 @@ public final class TopicShard {
         return delivered;
     }
 
-    /** The frame of this list and form from the current turn, or null (releasing a stale one). */
-    private Frame currentBatch(SubscriberList list, int form, long turn) {
-        Frame batch = list.batchFrame[form];
-        if (batch != null && list.batchTurn[form] != turn) {
-            list.batchFrame[form] = null;
-            batch.release(pool);
-            return null;
-        }
-        return batch;
+    /** The frame of this list and form from the current turn, or null. */
+    private static Frame currentBatch(SubscriberList list, int form) {
+        return list.batchFrame == null ? null : list.batchFrame[form];
     }
 
-    private void keepAsBatch(SubscriberList list, int form, long turn, Frame frame) {
+    private void keepAsBatch(SubscriberList list, int form, Frame frame) {
+        if (list.batchFrame == null) {
+            // Once per list, on its first message: lists never published to stay smaller.
+            list.batchFrame = new Frame[forms.length];
+        }
         Frame old = list.batchFrame[form];
         if (old != null) {
             old.release(pool);
         }
         list.batchFrame[form] = frame;
-        list.batchTurn[form] = turn;
-        list.batchVersion[form] = list.version;
+        if (!list.batchRegistered) {
+            list.batchRegistered = true;
+            if (batchedCount == batched.length) {
+                batched = Arrays.copyOf(batched, batchedCount * 2);
+            }
+            batched[batchedCount++] = list;
+        }
     }
 
     /** Number of topics of the kind with a subscriber on this loop. */
     int topicCount(TopicKind kind) {
-        return mapFor(kind).size();
+        return tableFor(kind).size();
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.ToLongFunction;
 
 import io.fanout.broker.Broker;
+import io.fanout.broker.SubscriptionLimit;
 import io.fanout.broker.TopicKind;
 import io.fanout.engine.CloseReason;
 import io.fanout.engine.Connection;
@@ -181,6 +182,21 @@ final class EngineMetrics {
                     cb.call(broker.topicCount(TopicKind.CHANNEL), "channel");
                     cb.call(broker.patternCount(), "pattern");
                     cb.call(broker.topicCount(TopicKind.SHARD), "shard");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("fanout_subscriptions")
+                .help("Subscriptions of all clients together (what --max-subscriptions limits)")
+                .callback(cb -> cb.call(broker.subscriptionCount()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("fanout_subscriptions_refused_total")
+                .help("Subscriptions refused, by the limit that refused them")
+                .labelNames("limit")
+                .callback(cb -> {
+                    for (SubscriptionLimit limit : SubscriptionLimit.values()) {
+                        cb.call(broker.refusedCount(limit), limit.label());
+                    }
                 })
                 .register(registry);
     }

@@ -40,6 +40,16 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * ({@link HTTPServer} on the JDK's {@code com.sun.net.httpserver}); fanout only says what to
  * measure ({@link EngineMetrics}) and routes the other paths.
  *
+ * <p>Slow and unfinished requests: the JDK server reads each request on a pool thread, so
+ * a client that sends half a request holds a thread until it finishes. Three guards keep
+ * such clients from blocking {@code /healthz} (an orchestrator would restart a healthy
+ * server): a request must arrive whole within {@link #REQUEST_SECONDS} and its response be
+ * taken within {@link #RESPONSE_SECONDS} or the connection is closed (checked every second);
+ * {@link #HTTP_THREADS} threads, so a few stuck requests (or a slow scrape) leave threads
+ * for liveness; at most {@link #MAX_CONNECTIONS} connections at once. The JDK reads these
+ * settings from system properties once, when its server class loads, so this class sets
+ * them (unless given with {@code -D}) before any server exists.
+ *
  * <p>Threads: requests run on this server's own small daemon pool, never on an event loop.
  * Every value is read when a scrape asks for it, from racy snapshots the loops publish
  * anyway, so the loops do not know this server exists. Lifecycle: {@link #start} binds and
@@ -47,9 +57,30 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.metrics");
-    /** Scrapes are rare and short; two threads let /healthz answer while a scrape is slow. */
-    private static final int HTTP_THREADS = 2;
-    private static final int HTTP_QUEUE = 32;
+    /**
+     * Scrapes are rare and short, but a thread is held by every unfinished request until
+     * {@link #REQUEST_SECONDS} pass: 16 threads let /healthz answer beside 15 of them.
+     */
+    static final int HTTP_THREADS = 16;
+    /** Connections at once (jdk.httpserver.maxConnections); the queue can hold a task for each. */
+    static final int MAX_CONNECTIONS = 128;
+    private static final int HTTP_QUEUE = MAX_CONNECTIONS;
+    /** A request (head and body) must arrive within this many seconds of its first byte. */
+    static final int REQUEST_SECONDS = 5;
+    /** A response must be taken by the client within this many seconds. */
+    static final int RESPONSE_SECONDS = 10;
+
+    static {
+        setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
+        setIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(RESPONSE_SECONDS));
+        setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
 
     private final HTTPServer http;
     private final ExecutorService executor;
@@ -122,7 +153,6 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    /** {@code host:port}, IPv6 hosts in brackets, as the engine's {@code [LISTEN]} lines. */
     /**
      * The JVM and process metrics worth their cost to fanout: heap and pools, direct buffer
      * pools (the memory trap of a broadcaster), GC time, RSS, CPU and file descriptors.

@@ -69,7 +69,8 @@ public final class FanoutServer implements AutoCloseable {
         SseWireForm ssePlain = new SseWireForm(5, false);
         SseWireForm sseJson = new SseWireForm(6, true);
         List<WireForm> forms = List.of(lineForm, resp2, resp3, wsRaw, wsJson, ssePlain, sseJson);
-        this.broker = new Broker(engine.loops(), forms);
+        this.broker = new Broker(engine.loops(), forms, config.subscriptionLimits().topics(),
+                config.subscriptionLimits().total());
         try {
             if (config.linePort() >= 0) {
                 lineAddress = engine.listen(config.bind(), config.linePort(), new LineProtocol(broker, lineForm,
@@ -77,7 +78,7 @@ public final class FanoutServer implements AutoCloseable {
             }
             if (config.respPort() >= 0) {
                 RespProtocol resp = new RespProtocol(engine, broker, resp2, resp3, config.requirePass(),
-                        config.maxMessageBytes(), new Facts(), limits.timeouts());
+                        config.maxMessageBytes(), config.subscriptionLimits().perClient(), new Facts(), limits.timeouts());
                 respAddress = engine.listen(config.bind(), config.respPort(), resp);
             }
             WebConfig web = config.web();

@@ -136,6 +136,20 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Close clients idle this long, as Redis's timeout; never subscribers (0 = off).")
     String idleTimeout = "0";
 
+    @Option(names = "--max-subscriptions-per-client", paramLabel = "N",
+            description = "Channels, patterns and shard channels one RESP client may subscribe to; "
+                    + "each one over it is answered with an error.")
+    int maxSubscriptionsPerClient = ServerConfig.SubscriptionLimits.DEFAULTS.perClient();
+
+    @Option(names = "--max-topics", paramLabel = "N",
+            description = "Distinct channels, patterns and shard channels with a subscriber; a subscription "
+                    + "that would create one more is refused with an error.")
+    int maxTopics = ServerConfig.SubscriptionLimits.DEFAULTS.topics();
+
+    @Option(names = "--max-subscriptions", paramLabel = "N",
+            description = "Subscriptions of all clients together; past it, new ones are refused with an error.")
+    int maxSubscriptions = ServerConfig.SubscriptionLimits.DEFAULTS.total();
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "info | debug | trace.")
     String logLevel = "info";
 
@@ -224,9 +238,13 @@ public final class ServeCommand implements Callable<Integer> {
         SlowPolicySettings slow = new SlowPolicySettings(hard, size("--soft-limit", softLimit),
                 duration("--soft-seconds", softSeconds), duration("--write-deadline", writeDeadline),
                 size("--max-pending-total", maxPendingTotal), mode(slowPolicy), duration("--producer-stall", producerStall));
+        positive("--max-subscriptions-per-client", maxSubscriptionsPerClient);
+        positive("--max-topics", maxTopics);
+        positive("--max-subscriptions", maxSubscriptions);
         return new ServerConfig(bind, port, respPort, metricsPort, ioThreads, maxClients, (int) maxMessageBytes,
                 password, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L,
-                webConfig(), connectionLimits(maxMessageBytes));
+                webConfig(), connectionLimits(maxMessageBytes),
+                new ServerConfig.SubscriptionLimits(maxSubscriptionsPerClient, maxTopics, maxSubscriptions));
     }
 
     /**

@@ -9,19 +9,29 @@ import io.fanout.policy.SlowPolicySettings;
 public record ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads,
                            int maxClients, int maxMessageBytes, String requirePass, String lineChannel,
                            SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis, WebConfig web,
-                           ConnectionLimits limits) {
+                           ConnectionLimits limits, SubscriptionLimits subscriptionLimits) {
 
     public static final int DEFAULT_MAX_MESSAGE = 1 << 20;
 
     /**
-     * Without the browser listener ({@code --http-port -1}) and with the default connection
-     * limits: what the older tests construct.
+     * --max-subscriptions-per-client, --max-topics and --max-subscriptions. The defaults keep
+     * the subscription state of a full server near a third of the launcher's 512 MiB heap
+     * (docs/OPERATIONS.md, "Subscription limits").
+     */
+    public record SubscriptionLimits(int perClient, int topics, int total) {
+        public static final SubscriptionLimits DEFAULTS = new SubscriptionLimits(100_000, 1_000_000, 2_000_000);
+    }
+
+    /**
+     * Without the browser listener ({@code --http-port -1}), with the default connection and
+     * subscription limits: what the older tests construct.
      */
     public ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads, int maxClients,
                         int maxMessageBytes, String requirePass, String lineChannel, SlowPolicySettings slow,
                         int socketSendBufferBytes, long drainMillis) {
         this(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes, requirePass, lineChannel,
-                slow, socketSendBufferBytes, drainMillis, WebConfig.OFF, ConnectionLimits.DEFAULTS);
+                slow, socketSendBufferBytes, drainMillis, WebConfig.OFF, ConnectionLimits.DEFAULTS,
+                SubscriptionLimits.DEFAULTS);
     }
 
     /** The defaults of {@code fanout serve}, every listener on port 0 (for tests). */
@@ -32,48 +42,54 @@ public record ServerConfig(String bind, int linePort, int respPort, int metricsP
 
     public ServerConfig withSlow(SlowPolicySettings s) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis, web, limits);
+                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis, web, limits, subscriptionLimits);
     }
 
     public ServerConfig withIoThreads(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, n, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits, subscriptionLimits);
     }
 
     public ServerConfig withMaxClients(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, n, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits, subscriptionLimits);
     }
 
     public ServerConfig withMaxMessage(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, n,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits, subscriptionLimits);
     }
 
     public ServerConfig withRequirePass(String p) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                p, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
+                p, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits, subscriptionLimits);
     }
 
     public ServerConfig withSocketSendBuffer(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, n, drainMillis, web, limits);
+                requirePass, lineChannel, slow, n, drainMillis, web, limits, subscriptionLimits);
     }
 
     public ServerConfig withRespPort(int p) {
         return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits, subscriptionLimits);
     }
 
     /** The browser listener's settings (--http-port, --allowed-origins, --ping-interval). */
     public ServerConfig withWeb(WebConfig w) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, w, limits);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, w, limits, subscriptionLimits);
     }
 
     /** Input budget, keepalive and the client timeouts (--max-input-total, --tcp-keepalive, --auth-timeout, --timeout). */
     public ServerConfig withLimits(ConnectionLimits l) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, l);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, l, subscriptionLimits);
+    }
+
+    /** --max-subscriptions-per-client, --max-topics and --max-subscriptions. */
+    public ServerConfig withSubscriptionLimits(SubscriptionLimits l) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web, limits, l);
     }
 }

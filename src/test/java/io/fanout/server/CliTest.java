@@ -76,6 +76,9 @@ class CliTest {
         "--tcp-keepalive  | often     | --tcp-keepalive",
         "--auth-timeout   | -1s       | --auth-timeout",
         "--timeout        | never     | --timeout",
+        "--max-topics     | 0         | --max-topics",
+        "--max-subscriptions | -3     | --max-subscriptions",
+        "--max-subscriptions-per-client | lots | --max-subscriptions-per-client",
     })
     void aBadOptionValueExitsWithCode2AndAMessageNamingTheOption(String option, String value, String named) {
         int code = Main.run(option, value, "--resp-port", "-1", "--metrics-port", "-1");

@@ -43,6 +43,15 @@ public final class RespArgs {
     private int savedPosition;
     private int savedLimit;
 
+    /** Gives back storage grown by an unusually large command; the current arguments are gone after it. */
+    public void trim() {
+        if (starts.length > 1024) {
+            starts = new int[8];
+            lengths = new int[8];
+            count = 0;
+        }
+    }
+
     /** Number of arguments of the current command (0 after {@link #clear()}). */
     public int count() {
         return count;

@@ -26,6 +26,9 @@ public final class RespProtocol implements Protocol {
     final RespWireForm resp3;
     final byte[] password;
     final int maxMessageBytes;
+    /** --max-subscriptions-per-client: channels, patterns and shard channels together. */
+    final int maxSubscriptionsPerClient;
+    final byte[] maxSubscriptionsPerClientError;
     final long startedMillis = System.currentTimeMillis();
     final ServerFacts facts;
     /** One MULTI's queued commands at most: room for at least one maximal PUBLISH. */
@@ -48,13 +51,26 @@ public final class RespProtocol implements Protocol {
 
     public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
                         int maxMessageBytes, ServerFacts facts) {
-        this(engine, broker, resp2, resp3, password, maxMessageBytes, facts, ClientTimeouts.NONE);
+        this(engine, broker, resp2, resp3, password, maxMessageBytes, Integer.MAX_VALUE, facts, ClientTimeouts.NONE);
     }
 
-    /** @param timeouts --auth-timeout (with a password) and --timeout for idle clients */
     public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
-                        int maxMessageBytes, ServerFacts facts, ClientTimeouts timeouts) {
+                        int maxMessageBytes, int maxSubscriptionsPerClient, ServerFacts facts) {
+        this(engine, broker, resp2, resp3, password, maxMessageBytes, maxSubscriptionsPerClient, facts,
+                ClientTimeouts.NONE);
+    }
+
+    /**
+     * @param maxSubscriptionsPerClient --max-subscriptions-per-client
+     * @param timeouts                  --auth-timeout (with a password) and --timeout for idle clients
+     */
+    public RespProtocol(Engine engine, Broker broker, RespWireForm resp2, RespWireForm resp3, String password,
+                        int maxMessageBytes, int maxSubscriptionsPerClient, ServerFacts facts,
+                        ClientTimeouts timeouts) {
         this.timeouts = timeouts;
+        this.maxSubscriptionsPerClient = maxSubscriptionsPerClient;
+        this.maxSubscriptionsPerClientError = ("ERR max subscriptions per client reached ("
+                + maxSubscriptionsPerClient + ")").getBytes(StandardCharsets.US_ASCII);
         this.engine = engine;
         this.broker = broker;
         this.resp2 = resp2;

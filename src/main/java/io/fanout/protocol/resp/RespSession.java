@@ -3,13 +3,13 @@ package io.fanout.protocol.resp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.fanout.broker.Origin;
 import io.fanout.broker.Subscription;
+import io.fanout.broker.SubscriptionLimit;
+import io.fanout.broker.SubscriptionLimitException;
+import io.fanout.broker.SubscriptionSet;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
 import io.fanout.engine.ClientTimeouts;
@@ -40,9 +40,9 @@ final class RespSession implements ConnectionHandler {
     private final Connection connection;
     private final RespDecoder decoder;
     private final RespArgs args = new RespArgs();
-    private final Map<TopicName, Subscription> channels = new LinkedHashMap<>();
-    private final Map<TopicName, Subscription> patterns = new LinkedHashMap<>();
-    private final Map<TopicName, Subscription> shardChannels = new LinkedHashMap<>();
+    private final SubscriptionSet channels = new SubscriptionSet();
+    private final SubscriptionSet patterns = new SubscriptionSet();
+    private final SubscriptionSet shardChannels = new SubscriptionSet();
     private final ClientCommands clientCommands;
     private RespWriter out;
     private int protocolVersion = 2;
@@ -170,12 +170,27 @@ final class RespSession implements ConnectionHandler {
             out.reset();
             execute();
             flushReply();
+            releaseArgs();
             if (closeAfterReply != null) {
                 // QUIT, or CLIENT KILL of this very client: the reply is queued, then we go.
                 c.closeAfterFlush(closeAfterReply);
                 return;
             }
         }
+    }
+
+    /**
+     * Lets go of the finished command: its arguments point into the input buffer, which may
+     * be a connection's 2 MiB carry buffer that would otherwise stay reachable until the next
+     * command (an idle client after one large PUBLISH or SUBSCRIBE); and a rare huge command
+     * (SUBSCRIBE with 80,000 channels) leaves argument arrays that are given back too.
+     */
+    private void releaseArgs() {
+        if (args.count() > 1024) {
+            args.trim();
+            decoder.trimScratch();
+        }
+        args.clear();
     }
 
     /** Redis sends "-ERR Protocol error: ..." (the decoder's text after "ERR "). */
@@ -269,7 +284,7 @@ final class RespSession implements ConnectionHandler {
         String parent = spec.parent();
         if (parent != null) {
             switch (parent) {
-                case "pubsub" -> pubsub(spec.name());
+                case "pubsub" -> PubsubCommand.run(protocol.broker, spec.name(), args, out);
                 case "client" -> clientCommands.run(spec.name(), args, out, protocolVersion);
                 case "command" -> CommandReplies.command(spec.name(), args, out, protocolVersion);
                 default -> unknownCommand();
@@ -480,7 +495,7 @@ final class RespSession implements ConnectionHandler {
         out.integer(receivers);
     }
 
-    private Map<TopicName, Subscription> mapFor(TopicKind kind) {
+    private SubscriptionSet setFor(TopicKind kind) {
         return switch (kind) {
             case CHANNEL -> channels;
             case PATTERN -> patterns;
@@ -506,36 +521,57 @@ final class RespSession implements ConnectionHandler {
         };
     }
 
+    /**
+     * One reply per channel, as Redis. The limits are checked per channel: a SUBSCRIBE that
+     * would pass --max-subscriptions-per-client (or the server's --max-topics /
+     * --max-subscriptions) subscribes the channels that fit and answers an error in place of
+     * each subscribe reply that did not, so a client that counts replies stays in step.
+     */
     private void subscribe(TopicKind kind) {
-        Map<TopicName, Subscription> map = mapFor(kind);
+        SubscriptionSet set = setFor(kind);
         String verb = verb(kind, true);
         for (int i = 1; i < args.count(); i++) {
             TopicName topic = new TopicName(args.copy(i));
-            if (!map.containsKey(topic)) {
-                map.put(topic, protocol.broker.subscribe(connection, form(), kind, topic));
+            if (set.get(topic) == null) {
+                if (totalSubscriptions() >= protocol.maxSubscriptionsPerClient) {
+                    protocol.broker.countRefused(SubscriptionLimit.CLIENT);
+                    out.error(protocol.maxSubscriptionsPerClientError);
+                    continue;
+                }
+                try {
+                    set.add(protocol.broker.trySubscribe(connection, form(), kind, topic));
+                } catch (SubscriptionLimitException e) {
+                    out.error(e.getMessage());
+                    continue;
+                }
             }
             out.pushHeader(3, protocolVersion).bulk(verb).bulk(topic.bytes()).integer(subscriptionCount(kind));
         }
     }
 
+    private int totalSubscriptions() {
+        return channels.size() + patterns.size() + shardChannels.size();
+    }
+
     private void unsubscribe(TopicKind kind) {
-        Map<TopicName, Subscription> map = mapFor(kind);
+        SubscriptionSet set = setFor(kind);
         String verb = verb(kind, false);
         if (args.count() == 1) {
-            if (map.isEmpty()) {
+            if (set.isEmpty()) {
                 out.pushHeader(3, protocolVersion).bulk(verb).nullBulk(protocolVersion)
                         .integer(subscriptionCount(kind));
                 return;
             }
-            for (TopicName topic : new ArrayList<>(map.keySet())) {
-                protocol.broker.unsubscribe(map.remove(topic));
-                out.pushHeader(3, protocolVersion).bulk(verb).bulk(topic.bytes()).integer(subscriptionCount(kind));
+            for (Subscription s : set.toArray()) {
+                set.remove(s.topic());
+                protocol.broker.unsubscribe(s);
+                out.pushHeader(3, protocolVersion).bulk(verb).bulk(s.topic().bytes()).integer(subscriptionCount(kind));
             }
             return;
         }
         for (int i = 1; i < args.count(); i++) {
             TopicName topic = new TopicName(args.copy(i));
-            Subscription s = map.remove(topic);
+            Subscription s = set.remove(topic);
             if (s != null) {
                 protocol.broker.unsubscribe(s);
             }
@@ -544,69 +580,26 @@ final class RespSession implements ConnectionHandler {
     }
 
     private void dropAllSubscriptions() {
-        for (Map<TopicName, Subscription> map : List.of(channels, patterns, shardChannels)) {
-            for (Subscription s : map.values()) {
+        for (SubscriptionSet set : List.of(channels, patterns, shardChannels)) {
+            for (Subscription s : set.toArray()) {
+                set.remove(s.topic());
                 protocol.broker.unsubscribe(s);
             }
-            map.clear();
         }
     }
 
-    /** HELLO changed the protocol: messages must now arrive in the other wire form. */
+    /**
+     * HELLO changed the protocol: messages must now arrive in the other wire form. The new
+     * subscription is made before the old one goes, so the topic never looks unsubscribed.
+     */
     private void resubscribeWithCurrentForm() {
-        for (Map<TopicName, Subscription> map : List.of(channels, patterns, shardChannels)) {
-            for (Map.Entry<TopicName, Subscription> e : map.entrySet()) {
-                Subscription old = e.getValue();
+        for (SubscriptionSet set : List.of(channels, patterns, shardChannels)) {
+            for (Subscription old : set.toArray()) {
+                Subscription next = protocol.broker.subscribe(connection, form(), old.kind(), old.topic());
+                set.replace(old, next);
                 protocol.broker.unsubscribe(old);
-                e.setValue(protocol.broker.subscribe(connection, form(), old.kind(), e.getKey()));
             }
         }
-    }
-
-    private void pubsub(String sub) {
-        int argc = args.count();
-        switch (sub) {
-            case "channels", "shardchannels" -> {
-                if (argc > 3) {
-                    subcommandSyntaxError("PUBSUB");
-                    return;
-                }
-                TopicKind kind = sub.equals("channels") ? TopicKind.CHANNEL : TopicKind.SHARD;
-                List<TopicName> topics = protocol.broker.topics(kind, argc == 3 ? args.copy(2) : null);
-                out.arrayHeader(topics.size());
-                for (TopicName t : topics) {
-                    out.bulk(t.bytes());
-                }
-            }
-            case "numsub", "shardnumsub" -> {
-                TopicKind kind = sub.equals("numsub") ? TopicKind.CHANNEL : TopicKind.SHARD;
-                out.arrayHeader((argc - 2) * 2);
-                for (int i = 2; i < argc; i++) {
-                    byte[] ch = args.copy(i);
-                    out.bulk(ch).integer(protocol.broker.subscriberCount(kind, new TopicName(ch)));
-                }
-            }
-            case "numpat" -> out.integer(protocol.broker.patternCount());
-            case "help" -> CommandReplies.help(out, "PUBSUB", new String[] {
-                "CHANNELS [<pattern>]",
-                "    Return the currently active channels matching a <pattern> (default: '*').",
-                "NUMPAT",
-                "    Return number of subscriptions to patterns.",
-                "NUMSUB [<channel> ...]",
-                "    Return the number of subscribers for the specified channels, excluding",
-                "    pattern subscriptions(default: no channels).",
-                "SHARDCHANNELS [<pattern>]",
-                "    Return the currently active shard level channels matching a <pattern> (default: '*').",
-                "SHARDNUMSUB [<shardchannel> ...]",
-                "    Return the number of subscribers for the specified shard level channel(s)"});
-            default -> subcommandSyntaxError("PUBSUB");
-        }
-    }
-
-    /** Redis quotes the subcommand as the client typed it (argv[1]), clipped to 128 bytes. */
-    private void subcommandSyntaxError(String command) {
-        errorLatin1(out, "ERR unknown subcommand or wrong number of arguments for '" + cArg(args, 1, 128)
-                + "'. Try " + command + " HELP.");
     }
 
     // ---- connection commands ---------------------------------------------------------

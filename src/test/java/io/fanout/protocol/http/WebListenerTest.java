@@ -146,7 +146,7 @@ class WebListenerTest {
         io.fanout.server.ServerConfig base = io.fanout.server.ServerConfig.forTests();
         io.fanout.server.ServerConfig config = new io.fanout.server.ServerConfig(base.bind(), 0, 0, 0, 1,
                 base.maxClients(), base.maxMessageBytes(), null, base.lineChannel(), base.slow(), 0, base.drainMillis(),
-                io.fanout.server.WebConfig.onFreePort(), base.limits());
+                io.fanout.server.WebConfig.onFreePort(), base.limits(), base.subscriptionLimits());
         try (WebServer w = WebServer.start(config);
              java.net.Socket sse = JsonModeAndSseTest.sse(w, "/sse/a")) {
             JsonModeAndSseTest.readUntil(sse.getInputStream(), ": ok\n\n");
