@@ -175,12 +175,13 @@
     setState('closed');
     var d = describeClose(ev.code, ev.reason);
     showBanner(d.title, d.text, '', 'bad');
-    addSystem('closed: ' + d.title + ' (' + ev.code + (ev.reason ? ', \u201c' + ev.reason + '\u201d' : '') + ')', 'bad');
+    addSystem('closed \u00b7 ' + ev.code + ' ' + (ev.reason ? '\u201c' + ev.reason + '\u201d' : d.title.split(' \u00b7 ')[0]), 'bad');
     if (!wantOpen) { return; }
     if (!opened && ev.code === 1006) {
       probeWhyRefused();
     } else {
-      scheduleRetry();
+      // 1013 is "try again later": a page cut for being slow waits a little longer.
+      scheduleRetry(ev.code === 1013 ? 3000 : 0);
     }
   }
 
@@ -219,9 +220,9 @@
     });
   }
 
-  function scheduleRetry() {
+  function scheduleRetry(floorMs) {
     cancelRetry();
-    var base = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
+    var base = Math.max(floorMs || 0, BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]);
     attempt++;
     var delay = Math.round(base * (0.75 + Math.random() * 0.5));
     retryAt = Date.now() + delay;
