@@ -207,10 +207,13 @@
       if (r.status === 401) {
         showBanner('Token needed', token ? 'The server rejected this token (401). Enter the right one under \u201cToken\u201d.'
           : 'The server needs a token (--requirepass). Enter it under \u201cToken\u201d.', '', 'bad');
+        addSystem('the server answered 401: ' + (token ? 'wrong token' : 'it needs a token'), 'bad');
         el.settings.open = true;
+        el.token.focus();
         return;
       }
       if (r.status === 403) {
+        addSystem('the server answered 403: this origin may not connect', 'bad');
         showBanner('Origin not allowed', 'The server does not accept WebSocket connections from this page\u2019s origin (--allowed-origins).', '', 'bad');
       }
       scheduleRetry();
@@ -441,6 +444,7 @@
   var prevStats = null;
   var series = [];              // [{t: uptime seconds, v: deliveries/s}]
   var statsUpdates = 0;
+  var chartWindowEl = $('chart-window');
 
   function pollStats() {
     fetch(withToken('stats').href, { cache: 'no-store', headers: { Accept: 'application/json' } })
@@ -583,12 +587,17 @@
     }
     g.textAlign = 'left';
     g.textBaseline = 'alphabetic';
-    g.fillText('\u2212' + (CHART_SECONDS / 60) + ' min', left, h - 2);
+    // The window grows with the data, from one minute to CHART_SECONDS.
+    var span = series.length > 1 ? series[series.length - 1].t - series[0].t : 0;
+    var windowSec = Math.min(CHART_SECONDS, Math.max(60, Math.ceil(span / 60) * 60));
+    var legend = 'last ' + (windowSec / 60) + ' min';
+    if (chartWindowEl.textContent !== legend) { chartWindowEl.textContent = legend; }
+    g.fillText('\u2212' + (windowSec / 60) + ' min', left, h - 2);
     g.textAlign = 'right';
     g.fillText('now', w, h - 2);
     if (series.length < 2) { return; }
     var tEnd = series[series.length - 1].t;
-    var x = function (t) { return left + (w - left) * (1 - (tEnd - t) / CHART_SECONDS); };
+    var x = function (t) { return left + (w - left) * (1 - (tEnd - t) / windowSec); };
     var yOf = function (v) { return bottom - (bottom - top) * (v / ymax); };
     g.beginPath();
     g.moveTo(x(series[0].t), bottom);
