@@ -295,8 +295,6 @@
     }
     if (m.event) {
       onEvent(m);
-    } else if (m.error) {
-      addSystem('server: ' + m.error, 'bad');
     } else if ('data' in m || 'data64' in m) {
       addMessage(m);
     }
@@ -307,10 +305,10 @@
       var n = Number(m.missed) || 0;
       addSystem('the server dropped ' + n + ' older message' + (n === 1 ? '' : 's') +
         ' for this page (drop-oldest: it fell behind)', 'warn');
-    } else if (m.event === 'subscribed' || m.event === 'unsubscribed' || m.event === 'psubscribed' || m.event === 'punsubscribed') {
-      // Acknowledgements: the join notice was already shown.
+    } else if (/^p?(un)?subscribed$/.test(m.event) || m.event === 'published') {
+      // Acknowledgements: the join notice was already shown, and the echo shows a publish.
     } else if (m.event === 'error') {
-      addSystem('server: ' + (m.message || m.reason || JSON.stringify(m)), 'bad');
+      addSystem('server: ' + (m.error || m.message || JSON.stringify(m)), 'bad');
     } else {
       addSystem('event: ' + JSON.stringify(m), '');
     }
