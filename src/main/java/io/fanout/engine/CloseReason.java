@@ -29,6 +29,10 @@ public enum CloseReason {
     SLOW_BUDGET("slow-budget"),
     /** --max-clients connections were open already. */
     MAX_CLIENTS("max-clients"),
+    /** A WebSocket peer sent nothing, not even a pong, for a whole --ping-interval after a ping. */
+    PING_TIMEOUT("ping-timeout"),
+    /** An HTTP request (or its body) did not arrive in time: slow headers, an idle keep-alive. */
+    REQUEST_TIMEOUT("request-timeout"),
     /** The server is stopping. */
     SHUTDOWN("shutdown"),
     /** A bug: an unexpected exception while handling this connection. */

@@ -47,6 +47,8 @@ public final class Connection {
     /** Free for the policy: when the soft limit breach began, or 0. */
     public long softBreachSinceNanos;
     private Object attachment;
+    /** What the client speaks now: the listener's name until a handler upgrades it (http to ws). */
+    private volatile String protocolLabel;
 
     Connection(long id, EventLoop loop, SocketChannel channel, Protocol protocol, String remoteAddress,
                String localAddress, long openedNanos) {
@@ -57,6 +59,7 @@ public final class Connection {
         this.protocol = protocol;
         this.remoteAddress = remoteAddress;
         this.openedNanos = openedNanos;
+        this.protocolLabel = protocol.name();
         this.queue = new WriteQueue(loop.framePool());
     }
 
@@ -68,8 +71,18 @@ public final class Connection {
         return loop;
     }
 
+    /**
+     * The protocol the client speaks now (logs, metrics, INFO): the listener's name, or the
+     * label its handler set after an upgrade (an HTTP connection becomes {@code ws} or
+     * {@code sse}). Readable from any thread.
+     */
     public String protocolName() {
-        return protocol.name();
+        return protocolLabel;
+    }
+
+    /** Relabels the connection after a protocol upgrade; one of its protocol's {@link Protocol#connectionLabels}. */
+    public void setProtocolLabel(String label) {
+        this.protocolLabel = label;
     }
 
     public String remoteAddress() {

@@ -30,6 +30,7 @@ public final class Engine implements AutoCloseable {
     private final Thread[] threads;
     private final List<ServerSocketChannel> servers = new ArrayList<>();
     private final List<String> protocolNames = new ArrayList<>();
+    private final List<String> clientLabels = new ArrayList<>();
     private final AtomicInteger clients = new AtomicInteger();
     /** Every open connection, for admin views (CLIENT LIST/KILL) only: never on the hot path. */
     private final ConcurrentHashMap<Long, Connection> registry = new ConcurrentHashMap<>();
@@ -79,6 +80,11 @@ public final class Engine implements AutoCloseable {
         }
         servers.add(server);
         protocolNames.add(protocol.name());
+        for (String label : protocol.connectionLabels()) {
+            if (!clientLabels.contains(label)) {
+                clientLabels.add(label);
+            }
+        }
         loops[0].registerListener(server, protocol);
         InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
         LOG.info("[LISTEN]    proto={} addr={}", protocol.name(), Addresses.listening(host, bound));
@@ -95,6 +101,11 @@ public final class Engine implements AutoCloseable {
     /** Names of the protocols listening, in the order {@link #listen} was called. */
     public List<String> protocolNames() {
         return List.copyOf(protocolNames);
+    }
+
+    /** Every protocol label a connection can carry (listeners and their upgrades: http, ws, sse). */
+    public List<String> clientLabels() {
+        return List.copyOf(clientLabels);
     }
 
     /** Open client connections, all protocols, all loops. */

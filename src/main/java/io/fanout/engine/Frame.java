@@ -84,6 +84,13 @@ public final class Frame {
         return this;
     }
 
+    /** Appends {@code len} bytes of src from absolute index {@code index}, moving nothing. */
+    public Frame put(ByteBuffer src, int index, int len) {
+        storage.put(length, src, index, len);
+        length += len;
+        return this;
+    }
+
     /** Copies content bytes [from, from+len) into dst, for tests and tools. */
     public void copyTo(int from, byte[] dst, int dstOff, int len) {
         storage.get(from, dst, dstOff, len);

@@ -51,13 +51,13 @@ final class EngineMetrics {
     }
 
     private static void registerClientGauges(PrometheusRegistry registry, Engine engine, List<EventLoop> loops) {
-        // One series per listening protocol (line, resp, later ws); sum() gives all clients.
+        // One series per protocol label (line, resp, http and its upgrades ws, sse); sum() gives all clients.
         GaugeWithCallback.builder()
                 .name("fanout_connected_clients")
                 .help("Open client connections, by protocol")
                 .labelNames("proto")
                 .callback(cb -> {
-                    for (String proto : engine.protocolNames()) {
+                    for (String proto : engine.clientLabels()) {
                         cb.call(engine.connectedClients(proto), proto);
                     }
                 })

@@ -17,10 +17,16 @@ import io.fanout.engine.EngineConfig;
 import io.fanout.metrics.MetricsServer;
 import io.fanout.policy.PendingBudget;
 import io.fanout.policy.SlowConsumerPolicy;
+import io.fanout.protocol.http.HttpProtocol;
+import io.fanout.protocol.http.HttpSettings;
+import io.fanout.protocol.http.SseWireForm;
 import io.fanout.protocol.line.LineProtocol;
 import io.fanout.protocol.line.LineWireForm;
 import io.fanout.protocol.resp.RespProtocol;
 import io.fanout.protocol.resp.RespWireForm;
+import io.fanout.protocol.ws.WsContext;
+import io.fanout.protocol.ws.WsJsonWireForm;
+import io.fanout.protocol.ws.WsRawWireForm;
 
 /**
  * A running fanout: engine, broker and the listeners of every protocol, wired from one
@@ -34,6 +40,7 @@ public final class FanoutServer implements AutoCloseable {
     private final Broker broker;
     private InetSocketAddress lineAddress;
     private InetSocketAddress respAddress;
+    private InetSocketAddress httpAddress;
     private MetricsServer metrics;
 
     private FanoutServer(ServerConfig config) throws IOException {
@@ -50,7 +57,12 @@ public final class FanoutServer implements AutoCloseable {
         LineWireForm lineForm = new LineWireForm(0);
         RespWireForm resp2 = new RespWireForm(1, 2);
         RespWireForm resp3 = new RespWireForm(2, 3);
-        List<WireForm> forms = List.of(lineForm, resp2, resp3);
+        // Browser forms (issue 10): raw WebSocket frames, fanout.json envelopes, SSE events.
+        WsRawWireForm wsRaw = new WsRawWireForm(3);
+        WsJsonWireForm wsJson = new WsJsonWireForm(4);
+        SseWireForm ssePlain = new SseWireForm(5, false);
+        SseWireForm sseJson = new SseWireForm(6, true);
+        List<WireForm> forms = List.of(lineForm, resp2, resp3, wsRaw, wsJson, ssePlain, sseJson);
         this.broker = new Broker(engine.loops(), forms);
         try {
             if (config.linePort() >= 0) {
@@ -61,6 +73,15 @@ public final class FanoutServer implements AutoCloseable {
                 RespProtocol resp = new RespProtocol(engine, broker, resp2, resp3, config.requirePass(),
                         config.maxMessageBytes(), new Facts());
                 respAddress = engine.listen(config.bind(), config.respPort(), resp);
+            }
+            WebConfig web = config.web();
+            if (web.httpPort() >= 0) {
+                HttpSettings hs = new HttpSettings(config.requirePass(), web.allowedOrigins(),
+                        config.maxMessageBytes(), web.pingIntervalNanos(), web.requestTimeoutNanos());
+                WsContext ws = new WsContext(broker, wsRaw, wsJson, config.maxMessageBytes(), web.pingIntervalNanos());
+                StatsReport stats = new StatsReport(engine);
+                httpAddress = engine.listen(config.bind(), web.httpPort(),
+                        new HttpProtocol(broker, hs, ws, ssePlain, sseJson, stats::json));
             }
         } catch (IOException e) {
             engine.shutdown();
@@ -139,6 +160,11 @@ public final class FanoutServer implements AutoCloseable {
 
     public InetSocketAddress respAddress() {
         return respAddress;
+    }
+
+    /** The HTTP (browser) listener's address, or null when it is off. */
+    public InetSocketAddress httpAddress() {
+        return httpAddress;
     }
 
     /** The metrics listener's address, or null when it is off. */

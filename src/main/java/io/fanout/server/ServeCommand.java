@@ -29,6 +29,18 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "Prometheus /metrics and /healthz port (0 = any free port, -1 = off).")
     int metricsPort = 7090;
 
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "HTTP port for browsers: live page, WebSocket /ws, SSE /sse, POST /publish, /stats (0 = any free port, -1 = off).")
+    int httpPort = 7080;
+
+    @Option(names = "--allowed-origins", paramLabel = "LIST",
+            description = "Comma list of Origins allowed to open a WebSocket (e.g. https://chat.example.com); default: any.")
+    String allowedOrigins;
+
+    @Option(names = "--ping-interval", paramLabel = "DURATION",
+            description = "WebSocket ping / SSE comment interval; a WebSocket silent for a whole interval after a ping is closed (0 = off).")
+    String pingInterval = "25s";
+
     @Option(names = "--io-threads", paramLabel = "N", description = "Event loops. 1 measured best on a 2-core box shared with its clients.")
     int ioThreads = 1;
 
@@ -109,6 +121,7 @@ public final class ServeCommand implements Callable<Integer> {
         checkPort("--port", port, false);
         checkPort("--resp-port", respPort, true);
         checkPort("--metrics-port", metricsPort, true);
+        checkPort("--http-port", httpPort, true);
         positive("--io-threads", ioThreads);
         if (ioThreads > 64) {
             fail("--io-threads must be at most 64, got " + ioThreads);
@@ -139,7 +152,30 @@ public final class ServeCommand implements Callable<Integer> {
                 duration("--soft-seconds", softSeconds), duration("--write-deadline", writeDeadline),
                 size("--max-pending-total", maxPendingTotal), mode(slowPolicy), duration("--producer-stall", producerStall));
         return new ServerConfig(bind, port, respPort, metricsPort, ioThreads, maxClients, (int) maxMessageBytes,
-                requirePass, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L);
+                requirePass, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L,
+                webConfig());
+    }
+
+    private WebConfig webConfig() {
+        java.util.Set<String> origins = null;
+        if (allowedOrigins != null && !allowedOrigins.isBlank() && !allowedOrigins.trim().equals("*")) {
+            origins = new java.util.LinkedHashSet<>();
+            for (String o : allowedOrigins.split(",")) {
+                String v = o.trim().toLowerCase(java.util.Locale.ROOT);
+                if (v.endsWith("/")) {
+                    v = v.substring(0, v.length() - 1);
+                }
+                if (!v.isEmpty()) {
+                    origins.add(v);
+                }
+            }
+            origins = java.util.Set.copyOf(origins);
+        }
+        long ping = duration("--ping-interval", pingInterval);
+        if (ping != 0 && ping < 1_000_000_000L) {
+            fail("--ping-interval must be 0 (off) or at least 1s, got " + pingInterval);
+        }
+        return new WebConfig(httpPort, origins, ping);
     }
 
     private long size(String name, String text) {

@@ -8,7 +8,15 @@ import io.fanout.policy.SlowPolicySettings;
  */
 public record ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads,
                            int maxClients, int maxMessageBytes, String requirePass, String lineChannel,
-                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis) {
+                           SlowPolicySettings slow, int socketSendBufferBytes, long drainMillis, WebConfig web) {
+
+    /** Without the browser listener ({@code --http-port -1}): what the older tests construct. */
+    public ServerConfig(String bind, int linePort, int respPort, int metricsPort, int ioThreads, int maxClients,
+                        int maxMessageBytes, String requirePass, String lineChannel, SlowPolicySettings slow,
+                        int socketSendBufferBytes, long drainMillis) {
+        this(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes, requirePass, lineChannel,
+                slow, socketSendBufferBytes, drainMillis, WebConfig.OFF);
+    }
 
     public static final int DEFAULT_MAX_MESSAGE = 1 << 20;
 
@@ -20,36 +28,42 @@ public record ServerConfig(String bind, int linePort, int respPort, int metricsP
 
     public ServerConfig withSlow(SlowPolicySettings s) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, s, socketSendBufferBytes, drainMillis, web);
     }
 
     public ServerConfig withIoThreads(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, n, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
     }
 
     public ServerConfig withMaxClients(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, n, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
     }
 
     public ServerConfig withMaxMessage(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, n,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
     }
 
     public ServerConfig withRequirePass(String p) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                p, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                p, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
     }
 
     public ServerConfig withSocketSendBuffer(int n) {
         return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, n, drainMillis);
+                requirePass, lineChannel, slow, n, drainMillis, web);
+    }
+
+    /** The browser listener's settings (--http-port, --allowed-origins, --ping-interval). */
+    public ServerConfig withWeb(WebConfig w) {
+        return new ServerConfig(bind, linePort, respPort, metricsPort, ioThreads, maxClients, maxMessageBytes,
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, w);
     }
 
     public ServerConfig withRespPort(int p) {
         return new ServerConfig(bind, linePort, p, metricsPort, ioThreads, maxClients, maxMessageBytes,
-                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis);
+                requirePass, lineChannel, slow, socketSendBufferBytes, drainMillis, web);
     }
 }
