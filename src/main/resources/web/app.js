@@ -13,6 +13,7 @@
   'use strict';
 
   var MAX_MESSAGES = 500;          // the list keeps the newest 500 rows
+  var MAX_SHOWN_CHARS = 600;       // a longer message is shown cut, with its length
   var CHART_SECONDS = 300;         // five minutes of deliveries/s
   var STATS_EVERY_MS = 1000;
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
@@ -23,7 +24,7 @@
     1002: ['Protocol error', 'The server rejected a frame from this page as malformed.'],
     1003: ['Unsupported data', 'The server cannot accept this kind of message.'],
     1005: ['Closed without a status', 'The server closed the socket without giving a code.'],
-    1006: ['Connection lost', 'The connection ended without a close frame: the server went away, the network dropped, or the handshake was refused.'],
+    1006: ['Connection lost', 'The connection ended without a close frame: the server went away or the network dropped.'],
     1007: ['Invalid data', 'A text message from this page was not valid UTF-8.'],
     1008: ['Refused by policy', 'The server refused this connection by policy (token, origin or a limit).'],
     1009: ['Message too big', 'A message was larger than the server allows (--max-message).'],
@@ -174,12 +175,16 @@
   function onClosed(ev, opened) {
     setState('closed');
     var d = describeClose(ev.code, ev.reason);
+    if (!opened && ev.code === 1006) {
+      d = { title: 'Could not connect \u00b7 1006', text: 'The server did not accept the WebSocket (not running, refused the handshake, or unreachable).' };
+    }
     showBanner(d.title, d.text, '', 'bad');
     addSystem('closed \u00b7 ' + ev.code + ' ' + (ev.reason ? '\u201c' + ev.reason + '\u201d' : d.title.split(' \u00b7 ')[0]), 'bad');
     if (!wantOpen) { return; }
     if (!opened && ev.code === 1006) {
       probeWhyRefused();
     } else {
+      if (ev.code === 1006 && cutsHistory.length) { hintSlowCut(cutsHistory[0]); }
       // 1013 is "try again later": a page cut for being slow waits a little longer.
       scheduleRetry(ev.code === 1013 ? 3000 : 0);
     }
@@ -221,6 +226,26 @@
       showBanner('Server unreachable', 'No answer from ' + location.host + '. Is fanout running?', '', 'bad');
       scheduleRetry();
     });
+  }
+
+  // A socket cut for being slow usually has no room left for the 1013 close frame, so the
+  // page sees 1006. If /stats counted a slow-consumer cut in the last ~10 s, say so (a page
+  // that fell behind gets the close event only after it has read what was buffered).
+  function hintSlowCut(before) {
+    fetch(withToken('stats').href, { cache: 'no-store' }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (s) {
+      var after = s && s.slow_cuts;
+      if (!after) { return; }
+      var rules = Object.keys(after).filter(function (k) { return (after[k] || 0) > (before[k] || 0); });
+      if (!rules.length) { return; }
+      var why = REASONS[rules[0]] ? ' (' + rules[0] + ': ' + REASONS[rules[0]].replace(/\.$/, '') + ')' : '';
+      addSystem('the server cut a slow consumer in the last seconds' + why + '; most likely this page, which fell behind', 'warn');
+      if (!el.banner.hidden) {
+        el.closeReason.textContent += ' The server cut a slow consumer in the last seconds (' + rules.join(', ') +
+          '): most likely this page, which fell behind.';
+      }
+    }, function () { /* no figures, no hint */ });
   }
 
   function scheduleRetry(floorMs) {
@@ -317,6 +342,7 @@
   // ---- the message list: rows are built in batches, once per animation frame ----
   var pending = [];
   var drawQueued = false;
+  var stickToBottom = true;
   var receivedTotal = 0;
   var receivedThisSecond = 0;
 
@@ -347,7 +373,6 @@
     var batch = pending.length > MAX_MESSAGES ? pending.slice(pending.length - MAX_MESSAGES) : pending;
     pending = [];
     var list = el.list;
-    var atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
     var frag = document.createDocumentFragment();
     for (var i = 0; i < batch.length; i++) {
       frag.appendChild(batch[i].kind === 'msg' ? messageRow(batch[i].m, batch[i].at) : systemRow(batch[i]));
@@ -356,9 +381,8 @@
     while (list.childElementCount > MAX_MESSAGES) {
       list.removeChild(list.firstElementChild);
     }
-    if (atBottom) {
+    if (stickToBottom) {
       list.scrollTop = list.scrollHeight;
-      el.jump.hidden = true;
     } else {
       el.jump.hidden = false;
     }
@@ -376,6 +400,9 @@
     } else {
       text = String(m.data);
       if (isMine(m.channel, text)) { li.className += ' mine'; }
+      if (text.length > MAX_SHOWN_CHARS) {
+        text = text.slice(0, MAX_SHOWN_CHARS) + '\u2026 (' + (text.length - MAX_SHOWN_CHARS).toLocaleString('en-US') + ' more characters)';
+      }
     }
     li.appendChild(span('t', clock(at)));
     li.appendChild(span('data', text));
@@ -442,6 +469,7 @@
   var prevStats = null;
   var series = [];              // [{t: uptime seconds, v: deliveries/s}]
   var statsUpdates = 0;
+  var cutsHistory = [];         // slow_cuts of the last ten /stats answers, for hintSlowCut
   var chartWindowEl = $('chart-window');
 
   function pollStats() {
@@ -465,7 +493,7 @@
   function renderStats(s) {
     statsUpdates++;
     el.figures.dataset.updates = String(statsUpdates);
-    el.version.textContent = s.version ? 'v' + s.version : '';
+    el.version.textContent = !s.version ? '' : /^\d/.test(s.version) ? 'v' + s.version : s.version;
     var dps = null;
     var pps = null;
     if (prevStats && s.uptime_ms > prevStats.uptime_ms) {
@@ -498,6 +526,8 @@
       if (bar) { bar.style.width = (n ? Math.max(3, 100 * n / max) : 0) + '%'; }
     });
     var cuts = s.slow_cuts || {};
+    cutsHistory.push(cuts);
+    if (cutsHistory.length > 10) { cutsHistory.shift(); }
     ['slow-hard', 'slow-soft', 'slow-deadline', 'slow-budget'].forEach(function (k) {
       var dd = $('cuts-' + k);
       dd.textContent = compact(cuts[k] || 0);
@@ -537,7 +567,7 @@
   }
 
   function niceCeil(v) {
-    if (v <= 5) { return 5; }
+    if (v <= 10) { return 10; }
     var p = Math.pow(10, Math.floor(Math.log10(v)));
     var steps = [1, 2, 2.5, 5, 10];
     for (var i = 0; i < steps.length; i++) {
@@ -693,12 +723,21 @@
     el.jump.hidden = true;
   });
   el.jump.addEventListener('click', function () {
+    stickToBottom = true;
     el.list.scrollTop = el.list.scrollHeight;
     el.jump.hidden = true;
   });
+  // The list follows the newest row until the person scrolls up; it follows again once they
+  // scroll back down (or press "new messages"). Layout changes (the banner) keep it stuck.
   el.list.addEventListener('scroll', function () {
-    if (el.list.scrollHeight - el.list.scrollTop - el.list.clientHeight < 48) { el.jump.hidden = true; }
+    stickToBottom = el.list.scrollHeight - el.list.scrollTop - el.list.clientHeight < 48;
+    if (stickToBottom) { el.jump.hidden = true; }
   });
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      if (stickToBottom) { el.list.scrollTop = el.list.scrollHeight; }
+    }).observe(el.list);
+  }
   window.addEventListener('resize', drawChart);
 
   setState('connecting');

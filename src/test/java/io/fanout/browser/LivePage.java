@@ -70,20 +70,20 @@ final class LivePage {
 
     /** Texts of the message rows (not the page's own notices), oldest first. */
     List<String> messages() {
-        List<String> out = new ArrayList<>();
-        for (WebElement e : driver.findElements(By.cssSelector("#messages li.msg:not(.sys) .data"))) {
-            out.add(e.getText());
-        }
-        return out;
+        return texts("#messages li.msg:not(.sys) .data");
     }
 
     /** Texts of the page's own notices (joined, closed, dropped). */
     List<String> notices() {
-        List<String> out = new ArrayList<>();
-        for (WebElement e : driver.findElements(By.cssSelector("#messages li.sys .data"))) {
-            out.add(e.getText());
-        }
-        return out;
+        return texts("#messages li.sys .data");
+    }
+
+    /** Read in one script, so rows the page removes meanwhile cannot go stale under us. */
+    @SuppressWarnings("unchecked")
+    private List<String> texts(String selector) {
+        Object r = script("return Array.from(document.querySelectorAll(arguments[0]), function (e) { return e.textContent; });",
+                selector);
+        return new ArrayList<>((List<String>) r);
     }
 
     void awaitMessage(String text) {
