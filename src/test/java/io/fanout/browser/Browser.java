@@ -36,6 +36,7 @@ public final class Browser implements AutoCloseable {
 
     private final ChromeDriver driver;
     private final Path profile;
+    private boolean closed;
 
     private Browser(ChromeDriver driver, Path profile) {
         this.driver = driver;
@@ -135,6 +136,10 @@ public final class Browser implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             driver.quit();
         } finally {

@@ -59,6 +59,10 @@ class LivePageBrowserTest {
             if (phone != null) {
                 phone.close();
             }
+            if (server != null) {
+                Await.until(() -> server.engine().connectedClients() == 0, Await.DEFAULT,
+                        () -> "no connection left behind (" + server.engine().connectedClients() + ")");
+            }
         } finally {
             if (server != null) {
                 server.close();
@@ -158,13 +162,13 @@ class LivePageBrowserTest {
                             && Long.parseLong(page.text("fig-published").replace(",", "")) >= 50,
                     () -> "figures show the page, the nc client and 50 messages (ws=" + page.text("clients-ws")
                             + " line=" + page.text("clients-line") + " published=" + page.text("fig-published") + ")");
-            assertTrue(page.text("server-version").startsWith("v"), "version " + page.text("server-version"));
+            assertTrue(!page.text("server-version").isBlank(), "the header shows the server's version");
             desktop.screenshot("figures-desktop");
             phone.driver().get(base);
             LivePage small = new LivePage(phone);
             small.awaitState("open");
             small.await(d -> small.statsUpdates() >= 3, () -> "three /stats answers on the phone");
-            small.script("document.querySelector('section.figures').scrollIntoView()");
+            small.script("document.querySelector('section.figures').scrollIntoView()"); // scroll-margin keeps its title visible
             phone.screenshot("figures-phone");
         }
     }

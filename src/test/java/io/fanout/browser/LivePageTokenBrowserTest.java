@@ -15,6 +15,7 @@ import org.openqa.selenium.By;
 import io.fanout.server.FanoutServer;
 import io.fanout.server.ServerConfig;
 import io.fanout.server.WebConfig;
+import io.fanout.testing.Await;
 
 /**
  * The live page against a server with {@code --requirepass}: without a token it says so
@@ -41,6 +42,10 @@ class LivePageTokenBrowserTest {
         try {
             if (browser != null) {
                 browser.close();
+            }
+            if (server != null) {
+                Await.until(() -> server.engine().connectedClients() == 0, Await.DEFAULT,
+                        () -> "no connection left behind (" + server.engine().connectedClients() + ")");
             }
         } finally {
             if (server != null) {

@@ -17,6 +17,7 @@ import io.fanout.protocol.resp.it.RespConnection;
 import io.fanout.server.FanoutServer;
 import io.fanout.server.ServerConfig;
 import io.fanout.server.WebConfig;
+import io.fanout.testing.Await;
 
 /**
  * A browser tab that stops reading (its main thread busy, so Chromium stops taking frames
@@ -85,6 +86,10 @@ class SlowPageBrowserTest {
             assertEquals("open", ok.state(), "the healthy page was never cut");
             assertTrue(ok.notices().stream().noneMatch(n -> n.startsWith("closed")), ok.notices().toString());
             healthy.screenshot("slow-page-healthy-phone");
+            stalled.close();
+            healthy.close();
+            Await.until(() -> server.engine().connectedClients() == 0, Await.DEFAULT,
+                    () -> "no connection left behind (" + server.engine().connectedClients() + ")");
         } finally {
             server.close();
             assertTrue(server.awaitTermination(5, TimeUnit.SECONDS), "event loops ended");
