@@ -110,7 +110,7 @@ public class HotPathBenchmarks {
     }
 
     /** A channel that takes every byte: isolates the queue's own work from the kernel's. */
-    static final class NullChannel implements GatheringByteChannel {
+    public static final class NullChannel implements GatheringByteChannel {
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) {
             long n = 0;

@@ -39,6 +39,8 @@ public final class Connection {
     boolean dirty;
     /** Listed in the loop's backlog list for timer-driven policy checks. */
     boolean inBacklogList;
+    /** While a cut slow consumer's notice is still being written: when to give up, else 0. */
+    long lingerUntilNanos;
     /** Reading paused until this time (fast-producer stall), or 0. */
     long readPausedUntilNanos;
     /** Partial request carried between reads; null while nothing is pending (idle = no memory). */

@@ -45,6 +45,14 @@ public final class EventLoop implements Runnable {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
+    /**
+     * How long a slow consumer's socket stays open, write-only, for its slow-consumer notice
+     * (a WebSocket close frame 1013, an ERR line) when the one write at the cut could not take
+     * it: the kernel buffer is usually full at that instant, and a client that still reads a
+     * little gets the reason a moment later. Bounded: by then its queue holds at most the rest
+     * of one message and the notice.
+     */
+    static final long NOTICE_LINGER_NANOS = 2_000_000_000L;
     /** How often every connection's handler gets {@link ConnectionHandler#onHousekeeping}. */
     public static final long HOUSEKEEPING_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -66,6 +74,8 @@ public final class EventLoop implements Runnable {
     private final List<Connection> closing = new ArrayList<>();
     private final List<Connection> backlogged = new ArrayList<>();
     private final List<Connection> pausedReaders = new ArrayList<>();
+    /** Cut slow consumers whose notice is still being written (see NOTICE_LINGER_NANOS). */
+    private final List<Connection> lingering = new ArrayList<>();
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
     private final boolean traceEnabled;
@@ -244,6 +254,9 @@ public final class EventLoop implements Runnable {
 
     private void handleConnectionKey(SelectionKey key, Connection c) {
         if (c.state != Connection.State.OPEN) {
+            if (c.lingerUntilNanos != 0) {
+                writeLingering(c);
+            }
             return;
         }
         try {
@@ -485,6 +498,9 @@ public final class EventLoop implements Runnable {
             return;
         }
         nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
+        if (!lingering.isEmpty()) {
+            expireLingering(false);
+        }
         for (Connection c : connections.values()) {
             if (c.state == Connection.State.OPEN) {
                 try {
@@ -555,8 +571,26 @@ public final class EventLoop implements Runnable {
         } catch (RuntimeException e) {
             LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
         }
-        q.releaseAll();
         c.inbound = null;
+        boolean linger = c.closeReason.isSlowConsumer() && !q.isEmpty() && c.key != null && c.key.isValid()
+                && !draining;
+        if (linger) {
+            // The notice did not fit the socket: keep it open write-only for a moment.
+            c.lingerUntilNanos = nowNanos + NOTICE_LINGER_NANOS;
+            lingering.add(c);
+            c.key.interestOps(SelectionKey.OP_WRITE);
+        } else {
+            closeSocket(c);
+        }
+        c.state = Connection.State.CLOSED;
+        connections.remove(c.id());
+        engine.onClosed(c); // before the counter: whoever sees the close counted sees it gone
+        stats.closedByReason[c.closeReason.ordinal()]++;
+        LOG.info("[CLOSE]     conn={} reason={} proto={}", c.id(), c.closeReason.label(), c.protocolName());
+    }
+
+    private void closeSocket(Connection c) {
+        c.queue.releaseAll();
         if (c.key != null) {
             c.key.cancel();
         }
@@ -565,11 +599,35 @@ public final class EventLoop implements Runnable {
         } catch (IOException ignored) {
             // Nothing left to do for a socket that fails to close.
         }
-        c.state = Connection.State.CLOSED;
-        connections.remove(c.id());
-        engine.onClosed(c); // before the counter: whoever sees the close counted sees it gone
-        stats.closedByReason[c.closeReason.ordinal()]++;
-        LOG.info("[CLOSE]     conn={} reason={}", c.id(), c.closeReason.label());
+    }
+
+    /** One more write of a lingering notice; closes the socket once it is out or fails. */
+    private void writeLingering(Connection c) {
+        try {
+            long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
+            stats.bytesWritten += w;
+        } catch (IOException | RuntimeException e) {
+            c.queue.releaseAll(); // the peer is gone: nothing more to say
+        }
+        if (c.queue.isEmpty()) {
+            endLinger(c);
+        }
+    }
+
+    private void endLinger(Connection c) {
+        c.lingerUntilNanos = 0;
+        lingering.remove(c);
+        closeSocket(c);
+    }
+
+    /** Closes lingering sockets whose time is up (or all of them, when stopping). */
+    private void expireLingering(boolean all) {
+        for (int i = lingering.size() - 1; i >= 0; i--) {
+            Connection c = lingering.get(i);
+            if (all || nowNanos - c.lingerUntilNanos >= 0) {
+                endLinger(c);
+            }
+        }
     }
 
     /**
@@ -678,6 +736,7 @@ public final class EventLoop implements Runnable {
             markClosing(c, CloseReason.SHUTDOWN, true);
         }
         reapClosed();
+        expireLingering(true);
         runInbox(); // release anything posted to us (cross-loop messages hold frames)
         try {
             nioSelector.close();

@@ -46,8 +46,8 @@ public final class PendingBudget implements Engine.BudgetEnforcer {
             if (total <= maxPendingTotalBytes) {
                 break;
             }
-            LOG.warn("[SLOW]      conn={} send_buf={} total_pending={} > max_pending_total={}, disconnecting",
-                    c.id(), c.pendingBytes(), total, maxPendingTotalBytes);
+            LOG.warn("[SLOW]      conn={} proto={} send_buf={} total_pending={} > max_pending_total={}, disconnecting",
+                    c.id(), c.protocolName(), c.pendingBytes(), total, maxPendingTotalBytes);
             total -= c.pendingBytes();
             c.close(CloseReason.SLOW_BUDGET);
         }

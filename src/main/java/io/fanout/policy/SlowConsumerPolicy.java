@@ -57,8 +57,8 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
         }
         long deadline = settings.writeDeadlineNanos();
         if (deadline > 0 && pending > 0 && nowNanos - q.lastProgressNanos() >= deadline) {
-            LOG.warn("[SLOW]      conn={} send_buf={} stalled={}ms >= write_deadline={}ms, disconnecting",
-                    c.id(), pending, (nowNanos - q.lastProgressNanos()) / 1_000_000L, deadline / 1_000_000L);
+            LOG.warn("[SLOW]      conn={} proto={} send_buf={} stalled={}ms >= write_deadline={}ms, disconnecting",
+                    c.id(), c.protocolName(), pending, (nowNanos - q.lastProgressNanos()) / 1_000_000L, deadline / 1_000_000L);
             return CloseReason.SLOW_DEADLINE;
         }
         return null;
@@ -81,7 +81,8 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
             }
             pending = q.pendingBytes();
         }
-        LOG.warn("[SLOW]      conn={} send_buf={} > threshold={}, disconnecting", c.id(), pending, hard);
+        LOG.warn("[SLOW]      conn={} proto={} send_buf={} > threshold={}, disconnecting", c.id(), c.protocolName(),
+                pending, hard);
         return CloseReason.SLOW_HARD;
     }
 
@@ -96,8 +97,8 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
         }
         long over = nowNanos - c.softBreachSinceNanos;
         if (over >= settings.softNanos()) {
-            LOG.warn("[SLOW]      conn={} send_buf={} > soft_limit={} for {}ms, disconnecting",
-                    c.id(), pending, settings.softLimitBytes(), over / 1_000_000L);
+            LOG.warn("[SLOW]      conn={} proto={} send_buf={} > soft_limit={} for {}ms, disconnecting",
+                    c.id(), c.protocolName(), pending, settings.softLimitBytes(), over / 1_000_000L);
             return CloseReason.SLOW_SOFT;
         }
         return null;

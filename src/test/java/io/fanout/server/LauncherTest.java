@@ -110,7 +110,8 @@ class LauncherTest {
     @Test
     void serveOnPort0SaysWhereItListensBroadcastsAndStopsOnSigterm() throws Exception {
         Path output = tmp.resolve("serve.out");
-        Process p = launch(output, "serve", "--port", "0", "--resp-port", "-1", "--metrics-port", "-1");
+        Process p = launch(output, "serve", "--port", "0", "--resp-port", "-1", "--metrics-port", "-1",
+                "--http-port", "0");
 
         Await.until(() -> LISTEN_LINE.matcher(read(output)).find() || !p.isAlive(), BUILD_ALLOWANCE,
                 () -> "a [LISTEN] line for the line protocol; so far " + both(output));
@@ -128,6 +129,7 @@ class LauncherTest {
             assertEquals(0, client.readUntilClosed().length, "the client sees the server close");
         }
         String all = read(output);
+        assertTrue(all.contains("proto=http addr=127.0.0.1:"), "the browser listener on a free port: " + all);
         assertTrue(all.contains("[STOP]") && all.contains("reason=shutdown"),
                 "SIGTERM went through the orderly shutdown that closes clients; output: " + all);
     }

@@ -6,6 +6,9 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.fanout.broker.Origin;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
@@ -30,6 +33,8 @@ import io.fanout.protocol.ws.WsSession;
  * long: 408). After an upgrade the upgraded handler gets every hook. Loop thread only.
  */
 final class HttpSession implements ConnectionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger("fanout.http");
+
     private enum State { HEAD, BODY, UPGRADED }
 
     private final HttpProtocol protocol;
@@ -245,6 +250,7 @@ final class HttpSession implements ConnectionHandler {
                 + (selected == null ? "" : "Sec-WebSocket-Protocol: " + selected + "\r\n") + "\r\n";
         c.sendCopy(head.getBytes(StandardCharsets.ISO_8859_1));
         c.setProtocolLabel(HttpProtocol.WS);
+        LOG.info("[UPGRADE]   conn={} proto=ws path={}", c.id(), rawPath);
         upgraded = channel == null ? WsSession.json(protocol.ws, c)
                 : WsSession.raw(protocol.ws, c, new TopicName(channel));
         state = State.UPGRADED;
@@ -313,6 +319,7 @@ final class HttpSession implements ConnectionHandler {
                 + (r.version().equals("HTTP/1.0") ? "Connection: close\r\n" : "") + "\r\n: ok\n\n";
         c.sendCopy(head.getBytes(StandardCharsets.ISO_8859_1));
         c.setProtocolLabel(HttpProtocol.SSE);
+        LOG.info("[UPGRADE]   conn={} proto=sse path={}", c.id(), rawPath);
         upgraded = sse;
         state = State.UPGRADED;
     }
