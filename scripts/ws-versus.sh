@@ -2,12 +2,16 @@
 # fanout's WebSocket fan-out beside the Node `ws` peer (scripts/ws-peer), fanout's own line
 # fan-out and the blast ceiling: the same meter (../shared/bench/fanbench), one run,
 # repetitions interleaved, medians printed. Run from the project root (where ./fanout is).
-# Usage: scripts/ws-versus.sh [REPS]   env: SECS=5 NS="100 1000" SIZES="64 1024" OUT=/tmp/ws-versus.jsonl
+# Usage: scripts/ws-versus.sh [REPS]   env: SECS=5 NS="100 1000" SIZES="64 1024" OUT=/tmp/ws-versus.jsonl BENCH=<shared/bench>
 set -u
 REPS=${1:-2}; SECS=${SECS:-5}; NS=${NS:-"100 1000"}; SIZES=${SIZES:-"64 1024"}
 OUT=${OUT:-/tmp/ws-versus.jsonl}; : > "$OUT"
 [ -x ./fanout ] || { echo "run from the project root"; exit 2; }
-BENCH=${BENCH:-../shared/bench}
+# The meter's sources: $BENCH, else shared/bench beside the project (or beside a worktree's parent).
+if [ -z "${BENCH:-}" ]; then
+  for d in ../shared/bench ../../shared/bench; do [ -f "$d/fanbench.c" ] && BENCH=$d && break; done
+fi
+[ -f "${BENCH:-}/fanbench.c" ] || { echo "fanbench sources not found: set BENCH=<path to shared/bench>"; exit 2; }
 BIN=$(mktemp -d); cp "$BENCH"/*.c "$BENCH"/Makefile "$BIN"/ && make -s -C "$BIN" >/dev/null || exit 2
 command -v node >/dev/null || { echo "node is missing (apt-get install nodejs npm)"; exit 2; }
 [ -d scripts/ws-peer/node_modules/ws ] || (cd scripts/ws-peer && npm ci --no-audit --no-fund --silent) || exit 2
