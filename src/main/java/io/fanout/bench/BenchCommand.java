@@ -29,10 +29,11 @@ public final class BenchCommand implements Callable<Integer> {
     String host = "127.0.0.1";
 
     @Option(names = "--port", paramLabel = "PORT",
-            description = "Server port (default: 7379 for resp, 7000 for line; Redis is 6379).")
+            description = "Server port (default: 7379 for resp, 7000 for line, 7080 for ws; Redis is 6379).")
     Integer port;
 
-    @Option(names = "--proto", paramLabel = "PROTO", description = "resp | line.")
+    @Option(names = "--proto", paramLabel = "PROTO",
+            description = "resp | line | ws (raw WebSocket on /ws/<--channel>: publishers and subscribers are WebSocket clients).")
     String proto = "resp";
 
     @Option(names = "--subscribers", paramLabel = "N", description = "Subscribers that read everything.")
@@ -51,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "DURATION", description = "Publishing before the measured phase; nothing is recorded.")
     String warmup = "2s";
 
-    @Option(names = "--channel", paramLabel = "NAME", description = "RESP channel (line clients use the server's --line-channel).")
+    @Option(names = "--channel", paramLabel = "NAME", description = "RESP channel; ws: the path /ws/<channel> (line clients use the server's --line-channel).")
     String channel = "bench";
 
     @Option(names = "--mode", paramLabel = "MODE",

@@ -26,9 +26,9 @@ public record BenchConfig(String host, int port, Proto proto, int subscribers, i
                           int window, long maxLag, int stalled, long setupTimeoutNanos, long drainNanos,
                           int subscriberThreads) {
 
-    /** Wire protocol. */
+    /** Wire protocol: ws subscribes to {@code /ws/<channel>} and publishes there (raw WebSocket). */
     public enum Proto {
-        RESP(7379), LINE(7000);
+        RESP(7379), LINE(7000), WS(7080);
 
         final int defaultPort;
 
@@ -94,6 +94,9 @@ public record BenchConfig(String host, int port, Proto proto, int subscribers, i
     int deliveryFrameBytes() {
         if (proto == Proto.LINE) {
             return payloadBytes + 1;
+        }
+        if (proto == Proto.WS) {
+            return (payloadBytes < 126 ? 2 : payloadBytes <= 0xFFFF ? 4 : 10) + payloadBytes;
         }
         // *3\r\n$7\r\nmessage\r\n$<c>\r\n<channel>\r\n$<p>\r\n<payload>\r\n
         int c = channel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;

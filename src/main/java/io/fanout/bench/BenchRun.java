@@ -75,7 +75,8 @@ public final class BenchRun {
         RunState state = new RunState(config.subscribers(), config.stalled());
         try {
             connectAll();
-            String server = config.proto() == BenchConfig.Proto.RESP ? identify(publishers[0].channel) : "line server";
+            String server = config.proto() == BenchConfig.Proto.RESP ? identify(publishers[0].channel)
+                    : config.proto() == BenchConfig.Proto.WS ? "ws server" : "line server";
             startLoops(state);
             awaitSubscribed(state);
             return measure(state, server);
@@ -134,6 +135,9 @@ public final class BenchRun {
             }
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
+            if (config.proto() == BenchConfig.Proto.WS) {
+                upgrade(ch, (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+            }
             return ch;
         } catch (SocketTimeoutException e) {
             throw new BenchException(1, "could not connect to " + target() + ": timed out after " + opened.size()
@@ -141,6 +145,31 @@ public final class BenchRun {
         } catch (IOException e) {
             throw new BenchException(1, "could not connect to " + target() + ": " + e.getMessage());
         }
+    }
+
+    /** The WebSocket opening handshake on a fresh blocking socket: {@code GET /ws/<channel>}, expect 101. */
+    private void upgrade(SocketChannel ch, int timeoutMillis) throws IOException {
+        byte[] key = new byte[16];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(key);
+        String path = "/ws/" + java.net.URLEncoder.encode(config.channel(), StandardCharsets.UTF_8).replace("+", "%20");
+        String request = "GET " + path + " HTTP/1.1\r\nHost: " + config.host() + ":" + config.port()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + java.util.Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        ch.socket().getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        ch.socket().setSoTimeout(timeoutMillis);
+        InputStream in = ch.socket().getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read(); // byte by byte: nothing after the head may be taken from the stream
+            if (c < 0 || head.length() > 16 * 1024) {
+                throw new IOException("no WebSocket handshake answer from " + target());
+            }
+            head.append((char) c);
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101 ")) {
+            throw new IOException("WebSocket handshake refused: " + head.toString().lines().findFirst().orElse(""));
+        }
+        ch.socket().setSoTimeout(0);
     }
 
     private Socket connectMonitor(long deadline) throws BenchException {
@@ -238,7 +267,7 @@ public final class BenchRun {
                 p.channel.configureBlocking(false);
             }
             publisherLoop = new PublisherLoop(config, state, publishers);
-            publisherLoop.probing = config.proto() == BenchConfig.Proto.LINE;
+            publisherLoop.probing = config.proto() != BenchConfig.Proto.RESP;
             publisherLoop.start();
         } catch (IOException e) {
             throw new BenchException(1, "could not start: " + e.getMessage());

@@ -50,6 +50,7 @@ final class PublisherLoop implements Runnable {
     private final boolean windowed;
     private final boolean lagCapped;
     private final byte[] publishPrefix;
+    private final byte[] probe;
     private final byte[] padding;
     private final byte[] terminator;
     private final int frameBytes;
@@ -87,14 +88,43 @@ final class PublisherLoop implements Runnable {
         byte[] channel = config.channel().getBytes(StandardCharsets.UTF_8);
         String prefix = "*3\r\n$7\r\nPUBLISH\r\n$" + channel.length + "\r\n" + config.channel() + "\r\n$"
                 + config.payloadBytes() + "\r\n";
-        this.publishPrefix = resp ? prefix.getBytes(StandardCharsets.UTF_8) : new byte[0];
+        boolean ws = config.proto() == BenchConfig.Proto.WS;
+        this.publishPrefix = resp ? prefix.getBytes(StandardCharsets.UTF_8)
+                : ws ? wsHeader(config.payloadBytes()) : new byte[0];
         this.padding = new byte[config.payloadBytes() - PayloadHeader.BYTES];
         Arrays.fill(padding, PayloadHeader.PAD);
-        this.terminator = resp ? CRLF : LF;
+        this.terminator = resp ? CRLF : ws ? new byte[0] : LF;
+        this.probe = ws ? wsFrame("?probe".getBytes(StandardCharsets.US_ASCII)) : PROBE;
         this.frameBytes = publishPrefix.length + config.payloadBytes() + terminator.length;
         this.nanosPerMessage = open ? 1e9 / config.ratePerSecond() : 0;
         this.thread = new Thread(this, "bench-publishers");
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * A masked client text frame header for a payload of {@code n} bytes. The masking key is
+     * zero: legal (RFC 6455 asks browsers for unpredictable keys, which protects proxies, not
+     * servers) and it leaves the payload bytes as they are, so the tool does no XOR work.
+     */
+    static byte[] wsHeader(int n) {
+        ByteBuffer h = ByteBuffer.allocate(14);
+        h.put((byte) 0x81);
+        if (n < 126) {
+            h.put((byte) (0x80 | n));
+        } else if (n <= 0xFFFF) {
+            h.put((byte) (0x80 | 126)).putShort((short) n);
+        } else {
+            h.put((byte) (0x80 | 127)).putLong(n);
+        }
+        h.putInt(0);
+        return Arrays.copyOf(h.array(), h.position());
+    }
+
+    static byte[] wsFrame(byte[] payload) {
+        byte[] h = wsHeader(payload.length);
+        byte[] f = Arrays.copyOf(h, h.length + payload.length);
+        System.arraycopy(payload, 0, f, h.length, payload.length);
+        return f;
     }
 
     /** Out-buffer size for a publisher: room for many frames, at least 256 KiB. */
@@ -169,9 +199,9 @@ final class PublisherLoop implements Runnable {
 
     private void maybeProbe(long now) {
         Publisher p = publishers[0];
-        if (now - lastProbeNanos >= PROBE_INTERVAL_NANOS && p.out.remaining() >= PROBE.length) {
+        if (now - lastProbeNanos >= PROBE_INTERVAL_NANOS && p.out.remaining() >= probe.length) {
             lastProbeNanos = now;
-            p.out.put(PROBE);
+            p.out.put(probe);
         }
     }
 

@@ -19,8 +19,10 @@ interface SubscriberDecoder {
     String problem();
 
     static SubscriberDecoder of(BenchConfig config) {
-        return config.proto() == BenchConfig.Proto.RESP
-                ? new RespPushDecoder(config.channel(), config.payloadBytes())
-                : new LineFrameDecoder(config.payloadBytes());
+        return switch (config.proto()) {
+            case RESP -> new RespPushDecoder(config.channel(), config.payloadBytes());
+            case LINE -> new LineFrameDecoder(config.payloadBytes());
+            case WS -> new WsFrameClientDecoder();
+        };
     }
 }

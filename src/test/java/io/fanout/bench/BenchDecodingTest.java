@@ -215,4 +215,33 @@ class BenchDecodingTest {
         assertEquals(2 + 986, t.lost);
         assertEquals(2, t.reordered);
     }
+
+    @Test
+    void webSocketFramesDecodeTheSameAtEverySplitPoint() {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        byte[] big = "x".repeat(300).getBytes(StandardCharsets.US_ASCII);
+        wire.writeBytes(new byte[] {(byte) 0x81, 6, '?', 'p', 'r', 'o', 'b', 'e'});
+        wire.writeBytes(new byte[] {(byte) 0x89, 0}); // a server ping: skipped
+        wire.writeBytes(new byte[] {(byte) 0x81, 2, 'h', 'i'});
+        wire.writeBytes(new byte[] {(byte) 0x81, 126, 1, 44});
+        wire.writeBytes(big);
+        wire.writeBytes(new byte[] {(byte) 0x82, 1, 'b'});
+        byte[] all = wire.toByteArray();
+        List<String> expected = List.of("probe", "message hi", "message " + "x".repeat(300), "message b");
+        for (int split = 0; split <= all.length; split++) {
+            WsFrameClientDecoder d = new WsFrameClientDecoder();
+            Recorder r = new Recorder();
+            ByteBuffer buf = ByteBuffer.allocate(all.length);
+            buf.put(all, 0, split).flip();
+            assertEquals(SubscriberDecoder.OK, d.decode(buf, r));
+            buf.compact().put(all, split, all.length - split).flip();
+            assertEquals(SubscriberDecoder.OK, d.decode(buf, r));
+            assertEquals(expected, r.events, "split at " + split);
+            assertFalse(buf.hasRemaining());
+        }
+        Recorder r = new Recorder();
+        assertEquals(SubscriberDecoder.MALFORMED, new WsFrameClientDecoder().decode(
+                ByteBuffer.wrap(new byte[] {(byte) 0x81, (byte) 0x81, 0, 0, 0, 0, 'x'}), r), "a masked server frame");
+        assertTrue(r.events.isEmpty());
+    }
 }

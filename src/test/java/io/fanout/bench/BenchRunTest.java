@@ -72,6 +72,26 @@ class BenchRunTest {
     }
 
     @Test
+    void webSocketRunDeliversEveryMessageInOrder() throws Exception {
+        server = FanoutServer.start(ServerConfig.forTests().withWeb(io.fanout.server.WebConfig.onFreePort()));
+        BenchResult r = BenchRun.execute(quick(server.httpAddress(), BenchConfig.Proto.WS, 5).withPayload(200));
+        assertHealthy(r);
+        assertEquals("ws server", r.server);
+        assertJsonObject(r.toJson());
+    }
+
+    @Test
+    void stalledWebSocketsAreCutWhileHealthyOnesGetEverything() throws Exception {
+        server = FanoutServer.start(ServerConfig.forTests().withWeb(io.fanout.server.WebConfig.onFreePort())
+                .withSlow(SlowPolicySettings.hardOnly(256 * 1024)).withSocketSendBuffer(8 * 1024));
+        BenchResult r = BenchRun.execute(quick(server.httpAddress(), BenchConfig.Proto.WS, 5).withStalled(2)
+                .withPayload(1024).withMaxLag(100));
+        assertHealthy(r);
+        assertEquals(2, r.stalledCut(), r.toHuman());
+        assertJsonObject(r.toJson());
+    }
+
+    @Test
     void openLoopRunSendsAtTheRequestedRate() throws Exception {
         server = FanoutServer.start(ServerConfig.forTests());
         BenchResult r = BenchRun.execute(quick(server.respAddress(), BenchConfig.Proto.RESP, 5)

@@ -37,6 +37,8 @@ final class HttpSession implements ConnectionHandler {
 
     private enum State { HEAD, BODY, UPGRADED }
 
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private final HttpProtocol protocol;
     private final HttpRequestDecoder decoder = new HttpRequestDecoder(HttpSettings.MAX_REQUEST_LINE_BYTES,
             HttpSettings.MAX_HEAD_BYTES, HttpSettings.MAX_HEADERS);
@@ -55,7 +57,7 @@ final class HttpSession implements ConnectionHandler {
 
     @Override
     public void onBytes(Connection c, ByteBuffer in) {
-        while (c.isOpen() && in.hasRemaining()) {
+        while (c.isOpen() && (in.hasRemaining() || (state == State.BODY && bodyLength == 0))) {
             if (state == State.UPGRADED) {
                 upgraded.onBytes(c, in);
                 return;
@@ -179,6 +181,11 @@ final class HttpSession implements ConnectionHandler {
             refuse(c, 413, "body larger than --max-message (" + protocol.settings.maxMessageBytes() + " bytes)",
                     CloseReason.MESSAGE_TOO_LONG);
             return;
+        }
+        String expect = r.header("Expect");
+        if (expect != null && expect.trim().equalsIgnoreCase("100-continue")) {
+            // curl sends this for bodies over 1 KiB and waits a second unless told to go on.
+            c.sendCopy(CONTINUE);
         }
         state = State.BODY;
         bodyRequest = r;

@@ -111,6 +111,17 @@ class JsonModeAndSseTest {
         }
     }
 
+    @Test
+    void idleEventStreamsGetAPingCommentEveryInterval() throws Exception {
+        io.fanout.server.ServerConfig config = io.fanout.server.ServerConfig.forTests()
+                .withWeb(io.fanout.server.WebConfig.onFreePort().withPingIntervalNanos(1_000_000_000L));
+        try (WebServer w = WebServer.start(config); Socket s = sse(w, "/sse/quiet")) {
+            readUntil(s.getInputStream(), ": ok\n\n");
+            assertEquals(": ping\n\n", readUntil(s.getInputStream(), "\n\n"));
+            assertEquals(": ping\n\n", readUntil(s.getInputStream(), "\n\n"));
+        }
+    }
+
     static void publish(WebServer w, String channel, byte[] body) throws IOException {
         WebServer.Response r = w.request("POST", "/publish/" + channel, "", body);
         assertEquals(200, r.status(), r.bodyText());

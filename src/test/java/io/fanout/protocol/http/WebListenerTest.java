@@ -92,6 +92,8 @@ class WebListenerTest {
 
             String stats = w.get("/stats").bodyText();
             assertTrue(stats.contains("\"ws\":1") && stats.contains("\"line\":1"), stats);
+            // The Prometheus gauge has one series per label, upgrades included.
+            assertEquals(java.util.List.of("line", "resp", "http", "ws", "sse"), w.server.engine().clientLabels());
             browser.close();
             nc.close();
         }
@@ -111,6 +113,32 @@ class WebListenerTest {
             assertEquals("from a backend", browser.next());
             assertEquals("from a backend", nc.readLine());
             browser.close();
+        }
+    }
+
+    @Test
+    void anEmptyBodyPublishesAnEmptyMessageAndExpectContinueIsAnswered() throws Exception {
+        try (WebServer w = WebServer.start();
+             LineClient nc = LineClient.connect(w.server.lineAddress());
+             java.net.Socket s = new java.net.Socket()) {
+            w.awaitClients("line", 1);
+            s.setSoTimeout(10_000);
+            s.connect(w.httpAddress());
+            var out = s.getOutputStream();
+            out.write("POST /publish/broadcast HTTP/1.1\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("", nc.readLine(), "an empty message is a message");
+            out.write(("POST /publish/broadcast HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] cont = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            java.io.InputStream in = s.getInputStream();
+            String first = JsonModeAndSseTest.readUntil(in, "{\"receivers\":1}\n");
+            assertTrue(first.startsWith("HTTP/1.1 200 OK"), first);
+            String interim = JsonModeAndSseTest.readUntil(in, "\r\n\r\n");
+            assertEquals(new String(cont, StandardCharsets.US_ASCII), interim, "the body may come now");
+            out.write("hello".getBytes(StandardCharsets.US_ASCII));
+            String second = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(second.startsWith("HTTP/1.1 200 OK") && second.endsWith("{\"receivers\":1}\n"), second);
+            assertEquals("hello", nc.readLine());
         }
     }
 }
