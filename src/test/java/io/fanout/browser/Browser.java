@@ -57,6 +57,11 @@ public final class Browser implements AutoCloseable {
         Assumptions.abort(msg + "; skipped");
     }
 
+    /** Whether chromium and chromedriver are there (no skip, no failure). */
+    public static boolean installed() {
+        return missing() == null;
+    }
+
     private static String missing() {
         if (!Files.isExecutable(chromium())) {
             return chromium() + " (chromium)";
