@@ -13,7 +13,7 @@
   'use strict';
 
   var MAX_MESSAGES = 500;          // the list keeps the newest 500 rows
-  var MAX_SHOWN_CHARS = 600;       // a longer message is shown cut, with its length
+  var MAX_SHOWN_CHARS = 280;       // a longer message is shown cut, with its length
   var CHART_SECONDS = 300;         // five minutes of deliveries/s
   var STATS_EVERY_MS = 1000;
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
