@@ -739,6 +739,21 @@
     }).observe(el.list);
   }
   window.addEventListener('resize', drawChart);
+  // Leaving the page closes the socket, also when the browser keeps the page in its
+  // back/forward cache (a frozen page would otherwise stay subscribed without reading);
+  // coming back to it reconnects.
+  window.addEventListener('pagehide', function () {
+    cancelRetry();
+    if (ws) {
+      var sock = ws;
+      ws = null;
+      sock.onclose = null;
+      sock.close(1001, 'page left');
+    }
+  });
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted && wantOpen) { connect(); }
+  });
 
   setState('connecting');
   connect();

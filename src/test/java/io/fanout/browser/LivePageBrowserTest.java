@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -87,6 +88,16 @@ class LivePageBrowserTest {
                 b.driver().get("about:blank");
             }
         }
+        if (server != null) {
+            Await.until(() -> browserSockets() == 0, Await.DEFAULT,
+                    () -> "no WebSocket or SSE stream left open (" + browserSockets() + ")");
+        }
+    }
+
+    /** WebSocket and SSE connections (idle keep-alive /stats connections are not counted). */
+    private static long browserSockets() {
+        return server.engine().connections().stream()
+                .filter(c -> c.protocolName().equals("ws") || c.protocolName().equals("sse")).count();
     }
 
     private static String freshChannel(String prefix) {
@@ -113,6 +124,15 @@ class LivePageBrowserTest {
         a.awaitStatsUpdates(2);
         desktop.screenshot("chat-desktop");
         phone.screenshot("chat-phone");
+        // The same page as a browser set to dark mode shows it.
+        desktop.driver().executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        try {
+            a.awaitStatsUpdates(a.statsUpdates() + 1); // the chart redraws in the dark colours
+            desktop.screenshot("chat-dark-desktop");
+        } finally {
+            desktop.driver().executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        }
     }
 
     @Test
