@@ -110,7 +110,10 @@
   function setState(s) {
     el.state.dataset.state = s;
     el.state.textContent = s;
-    el.send.disabled = s !== 'open';
+    var listenOnly = joined !== null && isPattern(joined);
+    el.send.disabled = s !== 'open' || listenOnly;
+    el.message.disabled = listenOnly;
+    el.message.placeholder = listenOnly ? 'A pattern only listens: join a channel to send' : 'Say something to the channel\u2026';
     el.reconnect.textContent = s === 'closed' ? 'Reconnect' : 'Disconnect';
     document.title = (s === 'open' ? '' : '(' + s + ') ') + '#' + channel + ' \u00b7 fanout';
   }
@@ -292,13 +295,22 @@
     return false;
   }
 
+  // A name with a glob character (* ? [) is a pattern, as in Redis PSUBSCRIBE: the page
+  // listens to every matching channel and cannot send (a message goes to one channel).
+  function isPattern(name) {
+    return /[*?[]/.test(name);
+  }
+
   function join(ch) {
     if (joined === ch) { return; }
-    if (joined !== null) { sendJson({ op: 'unsubscribe', channel: joined }); }
-    if (sendJson({ op: 'subscribe', channel: ch })) {
+    if (joined !== null) {
+      sendJson(isPattern(joined) ? { op: 'punsubscribe', pattern: joined } : { op: 'unsubscribe', channel: joined });
+    }
+    if (sendJson(isPattern(ch) ? { op: 'psubscribe', pattern: ch } : { op: 'subscribe', channel: ch })) {
       joined = ch;
       el.joined.textContent = ch;
-      addSystem('joined ' + ch, '');
+      addSystem((isPattern(ch) ? 'listening to pattern ' : 'joined ') + ch, '');
+      setState(el.state.dataset.state);
     }
   }
 
@@ -675,7 +687,7 @@
   el.sendForm.addEventListener('submit', function (e) {
     e.preventDefault();
     var text = el.message.value;
-    if (!text || joined === null) { return; }
+    if (!text || joined === null || isPattern(joined)) { return; }
     if (sendJson({ op: 'publish', channel: joined, data: text })) {
       sentByMe.push([joined, text]);
       if (sentByMe.length > 64) { sentByMe.shift(); }

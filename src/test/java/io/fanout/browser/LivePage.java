@@ -57,7 +57,8 @@ final class LivePage {
     }
 
     void awaitJoined(String channel) {
-        await(d -> channel.equals(text("joined-channel")) && rowsContaining("joined " + channel) > 0,
+        await(d -> channel.equals(text("joined-channel"))
+                        && rowsContaining("joined " + channel) + rowsContaining("listening to pattern " + channel) > 0,
                 () -> "page joined " + channel + " (it shows " + text("joined-channel") + ")");
     }
 

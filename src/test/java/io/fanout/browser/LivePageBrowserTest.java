@@ -223,6 +223,22 @@ class LivePageBrowserTest {
         page.script("window.sse.close()");
     }
 
+    @Test
+    void aPatternListensToEveryMatchingChannelAndCannotSend() throws Exception {
+        LivePage page = new LivePage(desktop).open(base + "?channel=news.*");
+        publishLikeRedisCli("news.eu", "rates unchanged");
+        publishLikeRedisCli("news.us", "markets open");
+        page.awaitMessage("markets open");
+        assertEquals(List.of("rates unchanged", "markets open"), page.messages());
+        assertEquals(List.of("#news.eu via news.*", "#news.us via news.*"),
+                page.script("return Array.from(document.querySelectorAll('#messages li.msg .ch'), function (e) { return e.textContent; })"));
+        assertTrue(!desktop.driver().findElement(By.id("send")).isEnabled(), "a pattern only listens");
+        page.join("news.eu");   // back to one channel: sending works again
+        assertTrue(desktop.driver().findElement(By.id("send")).isEnabled());
+        page.send("from the page");
+        page.awaitMessage("from the page");
+    }
+
     /** {@code redis-cli -p <resp> publish <channel> <text>} when installed, else the same bytes on a raw socket. */
     private static void publishLikeRedisCli(String channel, String text) throws Exception {
         int port = server.respAddress().getPort();
