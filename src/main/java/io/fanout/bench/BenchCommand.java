@@ -29,11 +29,11 @@ public final class BenchCommand implements Callable<Integer> {
     String host = "127.0.0.1";
 
     @Option(names = "--port", paramLabel = "PORT",
-            description = "Server port (default: 7379 for resp, 7000 for line, 7080 for ws; Redis is 6379).")
+            description = "Server port (default: 7379 for resp, 7000 for line, 7080 for ws and sse; Redis is 6379).")
     Integer port;
 
     @Option(names = "--proto", paramLabel = "PROTO",
-            description = "resp | line | ws (raw WebSocket on /ws/<--channel>: publishers and subscribers are WebSocket clients).")
+            description = "resp | line | ws (raw WebSocket on /ws/<--channel>) | sse (subscribers on /sse/<--channel>, publishers on the WebSocket).")
     String proto = "resp";
 
     @Option(names = "--subscribers", paramLabel = "N", description = "Subscribers that read everything.")

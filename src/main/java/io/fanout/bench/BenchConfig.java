@@ -26,9 +26,12 @@ public record BenchConfig(String host, int port, Proto proto, int subscribers, i
                           int window, long maxLag, int stalled, long setupTimeoutNanos, long drainNanos,
                           int subscriberThreads) {
 
-    /** Wire protocol: ws subscribes to {@code /ws/<channel>} and publishes there (raw WebSocket). */
+    /**
+     * Wire protocol: ws subscribes to {@code /ws/<channel>} and publishes there (raw
+     * WebSocket); sse subscribes to {@code /sse/<channel>} and publishes over the WebSocket.
+     */
     public enum Proto {
-        RESP(7379), LINE(7000), WS(7080);
+        RESP(7379), LINE(7000), WS(7080), SSE(7080);
 
         final int defaultPort;
 
@@ -94,6 +97,9 @@ public record BenchConfig(String host, int port, Proto proto, int subscribers, i
     int deliveryFrameBytes() {
         if (proto == Proto.LINE) {
             return payloadBytes + 1;
+        }
+        if (proto == Proto.SSE) {
+            return "data: ".length() + payloadBytes + 2;
         }
         if (proto == Proto.WS) {
             return (payloadBytes < 126 ? 2 : payloadBytes <= 0xFFFF ? 4 : 10) + payloadBytes;

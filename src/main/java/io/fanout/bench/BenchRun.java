@@ -76,7 +76,7 @@ public final class BenchRun {
         try {
             connectAll();
             String server = config.proto() == BenchConfig.Proto.RESP ? identify(publishers[0].channel)
-                    : config.proto() == BenchConfig.Proto.WS ? "ws server" : "line server";
+                    : config.proto() == BenchConfig.Proto.LINE ? "line server" : config.proto().label() + " server";
             startLoops(state);
             awaitSubscribed(state);
             return measure(state, server);
@@ -96,7 +96,7 @@ public final class BenchRun {
         // Stalled first: line clients join in the order they are accepted, and a stalled
         // one cannot confirm it joined by reading everything after.
         for (int j = 0; j < config.stalled(); j++) {
-            SocketChannel ch = connect(deadline, true);
+            SocketChannel ch = connect(deadline, true, true);
             Subscriber s = new Subscriber(healthy + j, true, ch, config.publishers(), carryBytes);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 s.awaitingClientId = true;
@@ -106,7 +106,7 @@ public final class BenchRun {
             subscribers.add(s);
         }
         for (int i = 0; i < healthy; i++) {
-            SocketChannel ch = connect(deadline, false);
+            SocketChannel ch = connect(deadline, false, true);
             if (config.proto() == BenchConfig.Proto.RESP) {
                 writeBlocking(ch, subscribe);
             }
@@ -114,14 +114,14 @@ public final class BenchRun {
         }
         publishers = new Publisher[config.publishers()];
         for (int p = 0; p < publishers.length; p++) {
-            publishers[p] = new Publisher(p, connect(deadline, false), PublisherLoop.outBufferBytes(config));
+            publishers[p] = new Publisher(p, connect(deadline, false, false), PublisherLoop.outBufferBytes(config));
         }
         if (config.stalled() > 0 && config.proto() == BenchConfig.Proto.RESP) {
             monitorSocket = connectMonitor(deadline);
         }
     }
 
-    private SocketChannel connect(long deadline, boolean smallReceiveBuffer) throws BenchException {
+    private SocketChannel connect(long deadline, boolean smallReceiveBuffer, boolean subscriber) throws BenchException {
         long remainingMillis = (deadline - System.nanoTime()) / 1_000_000L;
         if (remainingMillis <= 0) {
             throw new BenchException(1, "could not connect to " + target() + ": --connect-timeout passed after "
@@ -135,8 +135,11 @@ public final class BenchRun {
             }
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, remainingMillis));
-            if (config.proto() == BenchConfig.Proto.WS) {
-                upgrade(ch, (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+            int handshakeMillis = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+            if (config.proto() == BenchConfig.Proto.WS || (config.proto() == BenchConfig.Proto.SSE && !subscriber)) {
+                upgrade(ch, handshakeMillis);
+            } else if (config.proto() == BenchConfig.Proto.SSE) {
+                httpGet(ch, "/sse/" + encodedChannel(), "", "HTTP/1.1 200 ", handshakeMillis);
             }
             return ch;
         } catch (SocketTimeoutException e) {
@@ -147,27 +150,37 @@ public final class BenchRun {
         }
     }
 
+    private String encodedChannel() {
+        return java.net.URLEncoder.encode(config.channel(), StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** The WebSocket opening handshake on a fresh blocking socket: {@code GET /ws/<channel>}, expect 101. */
     private void upgrade(SocketChannel ch, int timeoutMillis) throws IOException {
         byte[] key = new byte[16];
         java.util.concurrent.ThreadLocalRandom.current().nextBytes(key);
-        String path = "/ws/" + java.net.URLEncoder.encode(config.channel(), StandardCharsets.UTF_8).replace("+", "%20");
-        String request = "GET " + path + " HTTP/1.1\r\nHost: " + config.host() + ":" + config.port()
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                + java.util.Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        httpGet(ch, "/ws/" + encodedChannel(), "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + java.util.Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n",
+                "HTTP/1.1 101 ", timeoutMillis);
+    }
+
+    /** Sends a GET and reads the answer's head (byte by byte: nothing after it is taken). */
+    private void httpGet(SocketChannel ch, String path, String headers, String expectStatus, int timeoutMillis)
+            throws IOException {
+        String request = "GET " + path + " HTTP/1.1\r\nHost: " + config.host() + ":" + config.port() + "\r\n"
+                + headers + "\r\n";
         ch.socket().getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
         ch.socket().setSoTimeout(timeoutMillis);
         InputStream in = ch.socket().getInputStream();
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read(); // byte by byte: nothing after the head may be taken from the stream
+            int c = in.read();
             if (c < 0 || head.length() > 16 * 1024) {
-                throw new IOException("no WebSocket handshake answer from " + target());
+                throw new IOException("no answer to GET " + path + " from " + target());
             }
             head.append((char) c);
         }
-        if (!head.toString().startsWith("HTTP/1.1 101 ")) {
-            throw new IOException("WebSocket handshake refused: " + head.toString().lines().findFirst().orElse(""));
+        if (!head.toString().startsWith(expectStatus)) {
+            throw new IOException("GET " + path + " refused: " + head.toString().lines().findFirst().orElse(""));
         }
         ch.socket().setSoTimeout(0);
     }

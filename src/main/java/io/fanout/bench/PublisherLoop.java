@@ -88,7 +88,7 @@ final class PublisherLoop implements Runnable {
         byte[] channel = config.channel().getBytes(StandardCharsets.UTF_8);
         String prefix = "*3\r\n$7\r\nPUBLISH\r\n$" + channel.length + "\r\n" + config.channel() + "\r\n$"
                 + config.payloadBytes() + "\r\n";
-        boolean ws = config.proto() == BenchConfig.Proto.WS;
+        boolean ws = config.proto() == BenchConfig.Proto.WS || config.proto() == BenchConfig.Proto.SSE;
         this.publishPrefix = resp ? prefix.getBytes(StandardCharsets.UTF_8)
                 : ws ? wsHeader(config.payloadBytes()) : new byte[0];
         this.padding = new byte[config.payloadBytes() - PayloadHeader.BYTES];

@@ -23,6 +23,7 @@ interface SubscriberDecoder {
             case RESP -> new RespPushDecoder(config.channel(), config.payloadBytes());
             case LINE -> new LineFrameDecoder(config.payloadBytes());
             case WS -> new WsFrameClientDecoder();
+            case SSE -> new SseEventDecoder(config.payloadBytes());
         };
     }
 }

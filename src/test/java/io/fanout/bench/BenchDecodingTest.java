@@ -244,4 +244,23 @@ class BenchDecodingTest {
                 ByteBuffer.wrap(new byte[] {(byte) 0x81, (byte) 0x81, 0, 0, 0, 0, 'x'}), r), "a masked server frame");
         assertTrue(r.events.isEmpty());
     }
+
+    @Test
+    void serverSentEventsDecodeTheSameAtEverySplitPoint() {
+        String payload = "B" + "0".repeat(44) + "....";
+        byte[] all = (": ok\n\ndata: ?probe\n\n: ping\n\ndata: " + payload + "\n\nevent: x\ndata: hi\n\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        List<String> expected = List.of("probe", "message " + payload, "message hi");
+        for (int split = 0; split <= all.length; split++) {
+            SseEventDecoder d = new SseEventDecoder(payload.length());
+            Recorder r = new Recorder();
+            ByteBuffer buf = ByteBuffer.allocate(all.length);
+            buf.put(all, 0, split).flip();
+            assertEquals(SubscriberDecoder.OK, d.decode(buf, r));
+            buf.compact().put(all, split, all.length - split).flip();
+            assertEquals(SubscriberDecoder.OK, d.decode(buf, r));
+            assertEquals(expected, r.events, "split at " + split);
+            assertFalse(buf.hasRemaining());
+        }
+    }
 }

@@ -81,6 +81,15 @@ class BenchRunTest {
     }
 
     @Test
+    void serverSentEventsRunDeliversEveryMessageInOrder() throws Exception {
+        server = FanoutServer.start(ServerConfig.forTests().withWeb(io.fanout.server.WebConfig.onFreePort()));
+        BenchResult r = BenchRun.execute(quick(server.httpAddress(), BenchConfig.Proto.SSE, 5));
+        assertHealthy(r);
+        assertEquals("sse server", r.server);
+        assertJsonObject(r.toJson());
+    }
+
+    @Test
     void stalledWebSocketsAreCutWhileHealthyOnesGetEverything() throws Exception {
         server = FanoutServer.start(ServerConfig.forTests().withWeb(io.fanout.server.WebConfig.onFreePort())
                 .withSlow(SlowPolicySettings.hardOnly(256 * 1024)).withSocketSendBuffer(8 * 1024));

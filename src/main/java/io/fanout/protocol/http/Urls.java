@@ -19,9 +19,9 @@ final class Urls {
                 if (i + 2 >= s.length()) {
                     return null;
                 }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0 || s.charAt(i + 1) > 'f' || s.charAt(i + 2) > 'f') {
+                int hi = hex(s.charAt(i + 1));
+                int lo = hex(s.charAt(i + 2));
+                if (hi < 0 || lo < 0) {
                     return null;
                 }
                 out.write(hi * 16 + lo);
@@ -35,6 +35,16 @@ final class Urls {
             }
         }
         return out.toByteArray();
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     static String decodeToString(String s, boolean plusIsSpace) {

@@ -32,6 +32,8 @@ import io.fanout.engine.ConnectionHandler;
  * Loop thread only.
  */
 public final class WsSession implements ConnectionHandler, WsFrameDecoder.Listener {
+    /** Channels plus patterns one fanout.json socket may hold: a bound on what a client can make us keep. */
+    public static final int MAX_SUBSCRIPTIONS = 10_000;
     private static final byte[] BINARY_COMMAND =
             WsFrames.textFrame("{\"event\":\"error\",\"error\":\"commands are JSON text frames\"}");
 
@@ -166,6 +168,10 @@ public final class WsSession implements ConnectionHandler, WsFrameDecoder.Listen
         Map<TopicName, Subscription> map = kind == TopicKind.PATTERN ? patterns : channels;
         TopicName topic = TopicName.of(name);
         if (subscribe && !map.containsKey(topic)) {
+            if (channels.size() + patterns.size() >= MAX_SUBSCRIPTIONS) {
+                error("too many subscriptions on one socket (max " + MAX_SUBSCRIPTIONS + ")");
+                return;
+            }
             map.put(topic, context.broker().subscribe(connection, context.jsonForm(), kind, topic));
         } else if (!subscribe) {
             Subscription s = map.remove(topic);

@@ -56,6 +56,24 @@ class JsonModeAndSseTest {
     }
 
     @Test
+    void oneSocketCannotHoldMoreThanTheSubscriptionCap() throws Exception {
+        try (WebServer w = WebServer.start()) {
+            WebServer.Ws a = w.webSocket("/ws", "fanout.json");
+            int cap = io.fanout.protocol.ws.WsSession.MAX_SUBSCRIPTIONS;
+            for (int i = 0; i < cap; i++) {
+                a.socket.sendText("{\"op\":\"subscribe\",\"channel\":\"c" + i + "\"}", true).join();
+            }
+            for (int i = 0; i < cap; i++) {
+                assertEquals("{\"event\":\"subscribed\",\"channel\":\"c" + i + "\"}", a.next());
+            }
+            a.send("{\"op\":\"psubscribe\",\"pattern\":\"one-more*\"}");
+            assertEquals("{\"event\":\"error\",\"error\":\"too many subscriptions on one socket (max " + cap + ")\"}",
+                    a.next());
+            a.close();
+        }
+    }
+
+    @Test
     void redisPublishReachesBrowsersAndCountsThem() throws Exception {
         try (WebServer w = WebServer.start();
              LineClient nc = LineClient.connect(w.server.lineAddress());
