@@ -52,8 +52,9 @@ class SlowPageBrowserTest {
                         c.send("PUBLISH", "firehose", "m" + i + " " + payload);
                         if (i % 16 == 15) {
                             c.read(16); // keep the publisher itself from being the slow one
-                            // Paced (~4 MB/s): a healthy page keeps up, a stalled one fills up in seconds.
-                            Thread.sleep(30);
+                            // Paced (~2 MB/s): a healthy page keeps up even on a loaded box,
+                            // a stalled one fills its buffers in seconds.
+                            Thread.sleep(60);
                         }
                     }
                 } catch (Throwable t) {
