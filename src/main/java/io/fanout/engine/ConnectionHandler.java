@@ -42,6 +42,14 @@ public interface ConnectionHandler {
     default void onHousekeeping(Connection connection, long nowNanos) {
     }
 
+    /**
+     * The server is stopping: reading has stopped and queued output drains for at most
+     * --shutdown-drain before the connection closes. A protocol may queue a goodbye here
+     * (a WebSocket close frame 1001). Called once, on the loop thread. Default: nothing.
+     */
+    default void onShutdown(Connection connection) {
+    }
+
     /** Called once when the connection closes, before its socket is closed. */
     void onClose(Connection connection, CloseReason reason);
 }

@@ -451,8 +451,8 @@ public final class EventLoop implements Runnable {
 
     private void updateInterest(Connection c) {
         SelectionKey key = c.key;
-        if (key == null || !key.isValid()) {
-            return;
+        if (key == null || !key.isValid() || c.lingerUntilNanos != 0) {
+            return; // a lingering socket stays write-only: reading it would spin on unread input
         }
         int ops = 0;
         if (c.readPausedUntilNanos == 0 && !draining) {
@@ -561,8 +561,9 @@ public final class EventLoop implements Runnable {
     private void reap(Connection c) {
         WriteQueue q = c.queue;
         pendingBytes -= q.pendingBytes(); // from here on the queue is no longer counted
+        boolean noticeQueued = false;
         if (c.closeReason.isSlowConsumer()) {
-            maybeSendSlowNotice(c);
+            noticeQueued = maybeSendSlowNotice(c);
         } else if (c.flushBeforeClose && !q.isEmpty()) {
             flushOnceQuietly(c);
         }
@@ -572,8 +573,9 @@ public final class EventLoop implements Runnable {
             LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
         }
         c.inbound = null;
-        boolean linger = c.closeReason.isSlowConsumer() && !q.isEmpty() && c.key != null && c.key.isValid()
-                && !draining;
+        // Only a notice lingers (then the queue holds at most the rest of one message and the
+        // notice); a protocol without one (RESP) closes at once and frees its backlog.
+        boolean linger = noticeQueued && !q.isEmpty() && c.key != null && c.key.isValid() && !draining;
         if (linger) {
             // The notice did not fit the socket: keep it open write-only for a moment.
             c.lingerUntilNanos = nowNanos + NOTICE_LINGER_NANOS;
@@ -632,16 +634,18 @@ public final class EventLoop implements Runnable {
 
     /**
      * Discards the unsent whole messages of a slow consumer, queues the protocol's notice
-     * behind what is left of a partly sent one, and gives it one non-blocking write.
+     * behind what is left of a partly sent one, and gives it one non-blocking write. Returns
+     * whether there was a notice (the socket may then linger for it).
      */
-    private void maybeSendSlowNotice(Connection c) {
+    private boolean maybeSendSlowNotice(Connection c) {
         byte[] notice = c.handler == null ? null : c.handler.slowConsumerNotice(c.closeReason);
         if (notice == null) {
-            return;
+            return false;
         }
         c.queue.dropOldestUnstarted(0);
         c.queue.appendCopy(notice, 0, notice.length, nowNanos);
         flushOnceQuietly(c);
+        return true;
     }
 
     private void flushOnceQuietly(Connection c) {
@@ -707,6 +711,13 @@ public final class EventLoop implements Runnable {
             }
         }
         for (Connection c : connections.values()) {
+            if (c.state == Connection.State.OPEN) {
+                try {
+                    c.handler.onShutdown(c);
+                } catch (RuntimeException e) {
+                    LOG.warn("[ERROR]     conn={} onShutdown failed", c.id(), e);
+                }
+            }
             updateInterest(c);
         }
     }

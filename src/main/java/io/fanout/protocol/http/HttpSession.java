@@ -403,6 +403,13 @@ final class HttpSession implements ConnectionHandler {
     }
 
     @Override
+    public void onShutdown(Connection c) {
+        if (upgraded != null) {
+            upgraded.onShutdown(c);
+        }
+    }
+
+    @Override
     public void onMessagesDropped(Connection c, long missed) {
         if (upgraded != null) {
             upgraded.onMessagesDropped(c, missed);

@@ -58,6 +58,11 @@ final class SseSession implements ConnectionHandler {
     }
 
     @Override
+    public void onShutdown(Connection c) {
+        c.sendCopy("event: close\ndata: server shutting down\n\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Override
     public byte[] slowConsumerNotice(CloseReason reason) {
         return ("event: close\ndata: slow consumer: " + reason.label() + "\n\n").getBytes(StandardCharsets.US_ASCII);
     }

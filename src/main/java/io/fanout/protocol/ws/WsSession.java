@@ -234,6 +234,15 @@ public final class WsSession implements ConnectionHandler, WsFrameDecoder.Listen
         }
     }
 
+    /** The server is stopping: say so (1001 going away) behind what is still queued. */
+    @Override
+    public void onShutdown(Connection c) {
+        if (!closeSent) {
+            closeSent = true;
+            c.sendCopy(WsFrames.close(WsFrames.CLOSE_GOING_AWAY, "server shutting down"));
+        }
+    }
+
     @Override
     public byte[] slowConsumerNotice(CloseReason reason) {
         if (closeSent) {

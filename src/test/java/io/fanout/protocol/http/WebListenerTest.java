@@ -141,4 +141,54 @@ class WebListenerTest {
             assertEquals("hello", nc.readLine());
         }
     }
+
+    @Test
+    void thePrometheusClientGaugeCountsUpgradedConnectionsAsWsAndSse() throws Exception {
+        io.fanout.server.ServerConfig base = io.fanout.server.ServerConfig.forTests();
+        io.fanout.server.ServerConfig config = new io.fanout.server.ServerConfig(base.bind(), 0, 0, 0, 1,
+                base.maxClients(), base.maxMessageBytes(), null, base.lineChannel(), base.slow(), 0, base.drainMillis(),
+                io.fanout.server.WebConfig.onFreePort());
+        try (WebServer w = WebServer.start(config);
+             java.net.Socket sse = JsonModeAndSseTest.sse(w, "/sse/a")) {
+            JsonModeAndSseTest.readUntil(sse.getInputStream(), ": ok\n\n");
+            WebServer.Ws ws = w.webSocket("/ws/a");
+            w.awaitClients("ws", 1);
+            var metrics = w.server.metricsAddress();
+            String text;
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.setSoTimeout(10_000);
+                s.connect(metrics);
+                s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                text = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertTrue(text.contains("fanout_connected_clients{proto=\"ws\"} 1.0"), text);
+            assertTrue(text.contains("fanout_connected_clients{proto=\"sse\"} 1.0"), text);
+            assertTrue(text.contains("fanout_connected_clients{proto=\"http\"} 0.0"), text);
+            ws.close();
+        }
+    }
+
+    @Test
+    void aStoppingServerSaysGoingAwayToWebSocketsAndEventStreams() throws Exception {
+        io.fanout.server.FanoutServer server = io.fanout.server.FanoutServer.start(
+                io.fanout.server.ServerConfig.forTests().withWeb(io.fanout.server.WebConfig.onFreePort()));
+        try (java.net.Socket sse = new java.net.Socket()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            WebServer.Ws ws = new WebServer.Ws();
+            ws.socket = http.newWebSocketBuilder().buildAsync(java.net.URI.create("ws://127.0.0.1:"
+                    + server.httpAddress().getPort() + "/ws/a"), ws).join();
+            sse.setSoTimeout(10_000);
+            sse.connect(server.httpAddress());
+            sse.getOutputStream().write("GET /sse/a HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            JsonModeAndSseTest.readUntil(sse.getInputStream(), ": ok\n\n");
+            io.fanout.testing.Await.until(() -> server.engine().connectedClients("ws") == 1, "ws connected");
+            server.close();
+            assertEquals("1001 server shutting down", ws.closed.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("event: close\ndata: server shutting down\n\n",
+                    JsonModeAndSseTest.readUntil(sse.getInputStream(), "\n\n"));
+        } finally {
+            server.close();
+        }
+    }
 }
