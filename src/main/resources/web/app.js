@@ -361,7 +361,7 @@
   function addMessage(m) {
     receivedTotal++;
     receivedThisSecond++;
-    pending.push({ kind: 'msg', m: m, at: new Date() });
+    pending.push({ kind: 'msg', m: m, at: new Date(), joined: joined });
     queueDraw();
   }
 
@@ -387,7 +387,7 @@
     var list = el.list;
     var frag = document.createDocumentFragment();
     for (var i = 0; i < batch.length; i++) {
-      frag.appendChild(batch[i].kind === 'msg' ? messageRow(batch[i].m, batch[i].at) : systemRow(batch[i]));
+      frag.appendChild(batch[i].kind === 'msg' ? messageRow(batch[i].m, batch[i].at, batch[i].joined) : systemRow(batch[i]));
     }
     list.appendChild(frag);
     while (list.childElementCount > MAX_MESSAGES) {
@@ -401,7 +401,7 @@
     el.received.textContent = receivedTotal.toLocaleString('en-US');
   }
 
-  function messageRow(m, at) {
+  function messageRow(m, at, joinedThen) {
     var li = document.createElement('li');
     li.className = 'msg';
     var text;
@@ -418,7 +418,7 @@
     }
     li.appendChild(span('t', clock(at)));
     li.appendChild(span('data', text));
-    if (m.pattern || (m.channel && m.channel !== joined)) {
+    if (m.pattern || (m.channel && m.channel !== joinedThen)) {
       li.appendChild(span('ch', '#' + m.channel + (m.pattern ? ' via ' + m.pattern : '')));
     }
     return li;

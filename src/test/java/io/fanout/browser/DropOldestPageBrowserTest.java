@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,7 +39,6 @@ class DropOldestPageBrowserTest {
         SlowPolicySettings dropOldest = new SlowPolicySettings(256 * 1024, 0, 0, 0, 0, SlowPolicyMode.DROP_OLDEST, 0);
         FanoutServer server = FanoutServer.start(ServerConfig.forTests().withSlow(dropOldest).withWeb(WebConfig.onFreePort()));
         String base = "http://127.0.0.1:" + server.httpAddress().getPort() + "/";
-        HttpClient http = HttpClient.newHttpClient();
         try (Browser browser = Browser.open(1280, 800)) {
             LivePage page = new LivePage(browser).open(base + "?channel=feed");
             AtomicBoolean stop = new AtomicBoolean();
@@ -62,7 +60,7 @@ class DropOldestPageBrowserTest {
             flood.start();
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (dropped(http, base) == 0 && System.nanoTime() < deadline) {
+                while (dropped(server.httpAddress()) == 0 && System.nanoTime() < deadline) {
                     page.script("var t = Date.now(); while (Date.now() - t < 1000) {}");
                 }
             } finally {
@@ -70,7 +68,7 @@ class DropOldestPageBrowserTest {
                 flood.join(10_000);
             }
             assertEquals(null, floodFailed.get(), "the publisher was not cut");
-            assertTrue(dropped(http, base) > 0, "the server dropped messages for the page");
+            assertTrue(dropped(server.httpAddress()) > 0, "the server dropped messages for the page");
 
             page.awaitNotice("the server dropped ");
             assertEquals("open", page.state(), "drop-oldest keeps the page connected");
@@ -104,11 +102,16 @@ class DropOldestPageBrowserTest {
         }
     }
 
-    private static long dropped(HttpClient http, String base) throws IOException, InterruptedException {
-        String body = http.send(HttpRequest.newBuilder(URI.create(base + "stats")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = DROPPED.matcher(body);
-        assertTrue(m.find(), body);
-        return Long.parseLong(m.group(1));
+    /** GET /stats over HTTP/1.0, so the server closes the connection after the answer. */
+    private static long dropped(InetSocketAddress http) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(http, 5_000);
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GET /stats HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = DROPPED.matcher(answer);
+            assertTrue(m.find(), answer);
+            return Long.parseLong(m.group(1));
+        }
     }
 }
