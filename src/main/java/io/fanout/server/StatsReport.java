@@ -8,7 +8,7 @@ import io.fanout.engine.EventLoop;
 /**
  * The {@code GET /stats} JSON the live page draws from, one object, always these fields:
  * <pre>
- * {"server":"fanout","version":"0.1.0","uptime_ms":N,
+ * {"server":"fanout","version":"0.2.0","uptime_ms":N,
  *  "clients":{"line":N,"resp":N,"ws":N,"sse":N,"http":N},
  *  "published":N,"deliveries":N,"pending_bytes":N,
  *  "slow_cuts":{"slow-hard":N,"slow-soft":N,"slow-deadline":N,"slow-budget":N},
