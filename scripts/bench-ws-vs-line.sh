@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fanout's WebSocket fan-out against its own line fan-out, the C reference `blast` and a
-# broadcast server on the npm `ws` package (scripts/ws-peer.sh), measured by the independent
+# broadcast server on the npm `ws` package (scripts/ws-peer/), measured by the independent
 # meter ../shared/bench/fanbench, interleaved, 3 rounds.
 #   scripts/bench-ws-vs-line.sh [rounds] [seconds]
 # Results: one JSON per run in target/bench-ws/, then a median table on stdout.
@@ -20,9 +20,9 @@ java -Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseParallelGC -Djdk.nio
 fanout=$!
 "$out/blast" --port 7400 > "$out/blast.log" 2>&1 &
 blast=$!
-scripts/ws-peer.sh 7601 > "$out/ws-peer.log" 2>&1 &
-sleep 1
-peer=$(pgrep -n -f "node scripts/ws-peer.js 7601")
+[ -d scripts/ws-peer/node_modules/ws ] || (cd scripts/ws-peer && npm ci --no-audit --no-fund --silent)
+node scripts/ws-peer/server.js 7601 > "$out/ws-peer.log" 2>&1 &
+peer=$!
 trap 'kill $fanout $blast $peer 2>/dev/null || true' EXIT
 sleep 3
 for round in $(seq "$rounds"); do
