@@ -91,8 +91,11 @@ class BenchRunTest {
 
     @Test
     void stalledWebSocketsAreCutWhileHealthyOnesGetEverything() throws Exception {
+        // A raw WebSocket publisher receives its own messages too (1 KiB each, read between
+        // its writes): 384 KiB leaves it room on a loaded machine, while the stalled ones,
+        // sent ~1 MiB each, must pass it.
         server = FanoutServer.start(ServerConfig.forTests().withWeb(io.fanout.server.WebConfig.onFreePort())
-                .withSlow(SlowPolicySettings.hardOnly(256 * 1024)).withSocketSendBuffer(8 * 1024));
+                .withSlow(SlowPolicySettings.hardOnly(384 * 1024)).withSocketSendBuffer(8 * 1024));
         BenchResult r = BenchRun.execute(quick(server.httpAddress(), BenchConfig.Proto.WS, 5).withStalled(2)
                 .withPayload(1024).withMaxLag(100));
         assertHealthy(r);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Two builds of fanout side by side (e.g. before and after a change), measured by the
+# independent meter ../shared/bench/fanbench, rounds interleaved, medians printed.
+# Usage: scripts/ab-bench.sh OLD.jar NEW.jar [ROUNDS]   env: SECS=5 NS="100 1000" SIZES="64 1024"
+# Loopback only; every server it starts is stopped at the end.
+set -u
+old=$1; new=$2; rounds=${3:-3}
+SECS=${SECS:-5}; NS=${NS:-"100 1000"}; SIZES=${SIZES:-"64 1024"}
+here=$(cd "$(dirname "$0")/.." && pwd)
+bench=${BENCH:-$here/../shared/bench}
+bin=$(mktemp -d); cp "$bench"/*.c "$bench"/Makefile "$bin"/ && make -s -C "$bin" >/dev/null || exit 2
+out=$(mktemp -d); echo "results: $out" >&2
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+opts=(-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseParallelGC -Djdk.nio.maxCachedBufferSize=262144)
+start() { # jar tag -> "pid lineport respport"
+  local lp rp; lp=$(free_port); rp=$(free_port)
+  java "${opts[@]}" -jar "$1" serve --port "$lp" --resp-port "$rp" --metrics-port -1 --http-port -1 \
+      > "$out/$2.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do grep -q "proto=resp" "$out/$2.log" 2>/dev/null && break; sleep 0.1; done
+  echo "$pid $lp $rp"
+}
+read -r opid olp orp <<<"$(start "$old" old)"
+read -r npid nlp nrp <<<"$(start "$new" new)"
+trap 'kill $opid $npid 2>/dev/null' EXIT
+for r in $(seq "$rounds"); do
+  for size in $SIZES; do for n in $NS; do
+    for t in old:resp:$orp:$opid new:resp:$nrp:$npid old:line:$olp:$opid new:line:$nlp:$npid; do
+      IFS=: read -r tag proto port pid <<<"$t"
+      res=$("$bin/fanbench" --proto "$proto" --port "$port" --subscribers "$n" --size "$size" \
+            --seconds "$SECS" --max-lag 1000 --quiet --server-pid "$pid") || continue
+      echo "{\"n\":$n,\"size\":$size,\"tag\":\"$tag-$proto\",\"r\":$res}" >> "$out/rows.jsonl"
+    done
+  done; done
+done
+python3 - "$out/rows.jsonl" <<'PY'
+import json, sys, statistics as st, collections as c
+d = c.defaultdict(list); p = c.defaultdict(list)
+for line in open(sys.argv[1]):
+    r = json.loads(line); k = (r["size"], r["n"], r["tag"])
+    d[k].append(r["r"]["deliveries_per_sec"]); p[k].append(r["r"]["lat_p99_us"])
+print(" size     N | proto | old deliv/s  new deliv/s  new/old | p99 ms old / new")
+for size in sorted({k[0] for k in d}):
+    for n in sorted({k[1] for k in d}):
+        for proto in ("resp", "line"):
+            o = st.median(d[(size, n, "old-" + proto)]); w = st.median(d[(size, n, "new-" + proto)])
+            po = st.median(p[(size, n, "old-" + proto)]) / 1e3; pw = st.median(p[(size, n, "new-" + proto)]) / 1e3
+            print(f"{size:5} {n:5} | {proto:5} | {o/1e6:9.2f}M  {w/1e6:9.2f}M  {w/o:6.2f}x | {po:6.1f} / {pw:6.1f}")
+PY
