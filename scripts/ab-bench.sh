@@ -13,8 +13,10 @@ out=$(mktemp -d); echo "results: $out" >&2
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 opts=(-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseParallelGC -Djdk.nio.maxCachedBufferSize=262144)
 start() { # jar tag -> "pid lineport respport"
-  local lp rp; lp=$(free_port); rp=$(free_port)
-  java "${opts[@]}" -jar "$1" serve --port "$lp" --resp-port "$rp" --metrics-port -1 --http-port -1 \
+  local lp rp extra=(); lp=$(free_port); rp=$(free_port)
+  # builds that have the browser listener get it switched off; older ones lack the option
+  java -jar "$1" serve --help 2>/dev/null | grep -q -- --http-port && extra=(--http-port -1)
+  java "${opts[@]}" -jar "$1" serve --port "$lp" --resp-port "$rp" --metrics-port -1 "${extra[@]}" \
       > "$out/$2.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do grep -q "proto=resp" "$out/$2.log" 2>/dev/null && break; sleep 0.1; done

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.fanout.broker.Origin;
+import io.fanout.broker.SubscriptionLimitException;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
 import io.fanout.engine.CloseReason;
@@ -295,31 +296,9 @@ final class HttpSession implements ConnectionHandler {
             refuse(c, 400, "malformed query", CloseReason.PROTOCOL_ERROR);
             return;
         }
-        SseSession sse;
-        if (rawPath.startsWith("/sse/")) {
-            byte[] channel = Urls.decode(rawPath.substring(5), false);
-            if (channel == null || channel.length == 0) {
-                refuse(c, 400, "GET /sse/<channel>: the channel is missing or malformed", CloseReason.PROTOCOL_ERROR);
-                return;
-            }
-            sse = new SseSession(protocol, c, false);
-            sse.subscribe(c, TopicKind.CHANNEL, channel);
-        } else {
-            sse = new SseSession(protocol, c, true);
-            int topics = 0;
-            for (Urls.Param p : params) {
-                boolean isChannel = p.name().equals("channel");
-                if ((isChannel || p.name().equals("pattern")) && p.value().length > 0) {
-                    sse.subscribe(c, isChannel ? TopicKind.CHANNEL : TopicKind.PATTERN, p.value());
-                    topics++;
-                }
-            }
-            if (topics == 0) {
-                sse.onClose(c, CloseReason.PROTOCOL_ERROR);
-                refuse(c, 400, "GET /sse needs ?channel=<name> or ?pattern=<glob> (or use /sse/<channel>)",
-                        CloseReason.PROTOCOL_ERROR);
-                return;
-            }
+        SseSession sse = subscribeEvents(c, rawPath, params);
+        if (sse == null) {
+            return; // refused, with the reason
         }
         String head = "HTTP/1.1 200 OK\r\nServer: fanout\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
                 + "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
@@ -329,6 +308,53 @@ final class HttpSession implements ConnectionHandler {
         LOG.info("[UPGRADE]   conn={} proto=sse path={}", c.id(), rawPath);
         upgraded = sse;
         state = State.UPGRADED;
+    }
+
+    /**
+     * The event stream's subscriptions from {@code /sse/<channel>} or the query's
+     * {@code channel=} and {@code pattern=}; null after refusing the request (nothing
+     * subscribed then).
+     */
+    private SseSession subscribeEvents(Connection c, String rawPath, List<Urls.Param> params) {
+        SseSession sse;
+        try {
+            if (rawPath.startsWith("/sse/")) {
+                byte[] channel = Urls.decode(rawPath.substring(5), false);
+                if (channel == null || channel.length == 0) {
+                    refuse(c, 400, "GET /sse/<channel>: the channel is missing or malformed",
+                            CloseReason.PROTOCOL_ERROR);
+                    return null;
+                }
+                sse = new SseSession(protocol, c, false);
+                sse.subscribe(c, TopicKind.CHANNEL, channel);
+                return sse;
+            }
+            sse = new SseSession(protocol, c, true);
+        } catch (SubscriptionLimitException e) {
+            refuse(c, 503, e.getMessage(), CloseReason.PROTOCOL_ERROR);
+            return null;
+        }
+        int topics = 0;
+        try {
+            for (Urls.Param p : params) {
+                boolean isChannel = p.name().equals("channel");
+                if ((isChannel || p.name().equals("pattern")) && p.value().length > 0) {
+                    sse.subscribe(c, isChannel ? TopicKind.CHANNEL : TopicKind.PATTERN, p.value());
+                    topics++;
+                }
+            }
+        } catch (SubscriptionLimitException e) {
+            sse.onClose(c, CloseReason.PROTOCOL_ERROR); // undoes what was subscribed
+            refuse(c, 503, e.getMessage(), CloseReason.PROTOCOL_ERROR);
+            return null;
+        }
+        if (topics == 0) {
+            sse.onClose(c, CloseReason.PROTOCOL_ERROR);
+            refuse(c, 400, "GET /sse needs ?channel=<name> or ?pattern=<glob> (or use /sse/<channel>)",
+                    CloseReason.PROTOCOL_ERROR);
+            return null;
+        }
+        return sse;
     }
 
     // ---- auth and answers -------------------------------------------------------------

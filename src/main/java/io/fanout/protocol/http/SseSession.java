@@ -32,8 +32,13 @@ final class SseSession implements ConnectionHandler {
         this.nextPingNanos = c.loop().nowNanos() + protocol.settings.pingIntervalNanos();
     }
 
+    /**
+     * Subscribes within the broker's limits (--max-topics, --max-subscriptions).
+     *
+     * @throws io.fanout.broker.SubscriptionLimitException when a limit refuses it
+     */
     void subscribe(Connection c, TopicKind kind, byte[] topic) {
-        subscriptions.add(protocol.broker.subscribe(c, json ? protocol.sseJson : protocol.ssePlain, kind,
+        subscriptions.add(protocol.broker.trySubscribe(c, json ? protocol.sseJson : protocol.ssePlain, kind,
                 new TopicName(topic)));
     }
 

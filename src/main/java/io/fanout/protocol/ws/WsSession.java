@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.fanout.broker.Origin;
 import io.fanout.broker.Subscription;
+import io.fanout.broker.SubscriptionLimitException;
 import io.fanout.broker.TopicKind;
 import io.fanout.broker.TopicName;
 import io.fanout.engine.CloseReason;
@@ -172,7 +173,12 @@ public final class WsSession implements ConnectionHandler, WsFrameDecoder.Listen
                 error("too many subscriptions on one socket (max " + MAX_SUBSCRIPTIONS + ")");
                 return;
             }
-            map.put(topic, context.broker().subscribe(connection, context.jsonForm(), kind, topic));
+            try {
+                map.put(topic, context.broker().trySubscribe(connection, context.jsonForm(), kind, topic));
+            } catch (SubscriptionLimitException e) { // --max-topics or --max-subscriptions
+                error(e.getMessage());
+                return;
+            }
         } else if (!subscribe) {
             Subscription s = map.remove(topic);
             if (s != null) {
