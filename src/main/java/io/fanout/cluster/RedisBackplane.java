@@ -105,13 +105,20 @@ abstract class RedisBackplane {
                 if (countRelayed) {
                     link.stats.relayedOut.increment();
                 }
-            } else if (countRelayed) {
+                return;
+            }
+            onPublishFailed(e);
+            if (countRelayed) {
                 ClusterStats.NotRelayed reason = e instanceof RedisCommandExecutionException
                         ? ClusterStats.NotRelayed.ERROR : ClusterStats.NotRelayed.LINK_DOWN;
                 link.stats.countNotRelayed(reason);
                 link.maybeLogDrop(reason);
             }
         });
+    }
+
+    /** A relay PUBLISH failed (Lettuce I/O thread); sharded mode reacts to MOVED. */
+    void onPublishFailed(Throwable e) {
     }
 
     void countLinkDown() {

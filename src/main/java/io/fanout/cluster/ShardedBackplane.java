@@ -2,6 +2,7 @@ package io.fanout.cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,14 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
  * to all nodes over its bus. That costs a second command per message and bus traffic on
  * every shard (docs/SCALING.md measures it); it is what keeps patterns correct.
  *
+ * <p>Publishing is routed by us too: each SPUBLISH goes to the connection to its slot's
+ * master ({@link #publisherFor}), opened on the link thread before anything is written on it.
+ * Lettuce's own routing would open a node's connection lazily and park the commands written
+ * meanwhile as callbacks on the pending connect, which run in no reliable order (and race
+ * with the commands written once the connection is up): a burst's first messages overtook
+ * each other. One channel = one slot = one master = one connection, written only by the
+ * link thread in queue order, so one publisher's order holds per channel.
+ *
  * <p>Threads: the link thread; {@link #owner} is also read by Lettuce I/O threads.
  */
 final class ShardedBackplane extends RedisBackplane {
@@ -51,6 +60,13 @@ final class ShardedBackplane extends RedisBackplane {
     /** The one master that classic PUBLISHes (the pattern copies) go through. */
     private volatile StatefulRedisConnection<byte[], byte[]> busNode;
     private String busNodeId;
+    /** Redis node id → the connection SPUBLISHes to that master go on; link thread only. */
+    private final Map<String, StatefulRedisConnection<byte[], byte[]>> publishers = new HashMap<>();
+    /** Redis node id → when connecting to it for publishing last failed (nanoTime); link thread. */
+    private final Map<String, Long> publisherFailedAt = new HashMap<>();
+    private static final long PUBLISHER_RETRY_NANOS = 5_000_000_000L;
+    /** After a MOVED answer to an SPUBLISH: no second topology refresh before this (nanoTime). */
+    private volatile long nextMovedRefreshNanos = System.nanoTime();
     /** Redis node id → our pub/sub connection to it and its listener. */
     private final Map<String, NodeLink> nodes = new ConcurrentHashMap<>();
     /**
@@ -171,10 +187,15 @@ final class ShardedBackplane extends RedisBackplane {
 
     @Override
     void publish(ClusterLink.Outbound m) throws InterruptedException {
-        if (!acquireSlot()) {
-            return;
+        StatefulRedisConnection<byte[], byte[]> to = publisherFor(m.redisChannel());
+        if (to == null) {
+            countLinkDown(); // slot not covered, or its master cannot be reached right now
+        } else {
+            if (!acquireSlot()) {
+                return;
+            }
+            track(to.async().spublish(m.redisChannel(), m.envelope()), true);
         }
-        track(pub.async().spublish(m.redisChannel(), m.envelope()), true);
         StatefulRedisConnection<byte[], byte[]> bus = busNode;
         if (m.kind() == TopicKind.CHANNEL && bus != null && bus.isOpen() && sendsPatternCopies()) {
             // The copy for pattern subscribers, broadcast over the cluster bus; counted once,
@@ -188,10 +209,78 @@ final class ShardedBackplane extends RedisBackplane {
 
     @Override
     void flush() {
-        pub.flushCommands();
+        for (StatefulRedisConnection<byte[], byte[]> c : publishers.values()) {
+            c.flushCommands();
+        }
         StatefulRedisConnection<byte[], byte[]> bus = busNode;
-        if (bus != null) {
+        if (bus != null && !publishers.containsValue(bus)) {
             bus.flushCommands();
+        }
+    }
+
+    /**
+     * The connection to the master of the channel's slot in the current topology, or null.
+     * Not Lettuce's routing (see the class comment): a connection we opened ourselves, in
+     * full, before the first command is written on it, so commands go out in the order the
+     * link thread writes them.
+     */
+    private StatefulRedisConnection<byte[], byte[]> publisherFor(byte[] shardChannel) {
+        RedisClusterNode master = client.getPartitions().getMasterBySlot(SlotHash.getSlot(shardChannel));
+        return master == null ? null : publisher(master.getNodeId());
+    }
+
+    /**
+     * Our publishing connection to one master; opened here, on the link thread, waiting at
+     * most the connect timeout (never on an event loop). {@link #tick} opens them for every
+     * master ahead of need, so a publish normally finds its connection ready. A node that
+     * could not be reached is not tried again for 5 s: its messages count as link_down.
+     */
+    private StatefulRedisConnection<byte[], byte[]> publisher(String redisNodeId) {
+        StatefulRedisConnection<byte[], byte[]> c = publishers.get(redisNodeId);
+        if (c != null && c.isOpen()) {
+            return c;
+        }
+        publishers.remove(redisNodeId); // closed: Lettuce dropped the node from its topology
+        Long failedAt = publisherFailedAt.get(redisNodeId);
+        if (failedAt != null && System.nanoTime() - failedAt < PUBLISHER_RETRY_NANOS) {
+            return null;
+        }
+        try {
+            c = pub.getConnection(redisNodeId);
+            c.setAutoFlushCommands(false); // the link thread flushes once per batch
+            publishers.put(redisNodeId, c);
+            publisherFailedAt.remove(redisNodeId);
+            return c;
+        } catch (RuntimeException e) {
+            publisherFailedAt.put(redisNodeId, System.nanoTime());
+            ClusterLink.LOG.warn("[CLUSTER]   cannot connect to redis cluster node {}: {}", redisNodeId,
+                    ClusterLink.rootMessage(e));
+            return null;
+        }
+    }
+
+    /** Opens the publishing connection to every live master that has none yet. */
+    private void openPublishers() {
+        for (RedisClusterNode n : client.getPartitions()) {
+            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.is(RedisClusterNode.NodeFlag.FAIL)
+                    && !n.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL) && !publishers.containsKey(n.getNodeId())) {
+                publisher(n.getNodeId());
+            }
+        }
+    }
+
+    /**
+     * A direct connection gets MOVED as an error, not a redirect (a redirect would reorder):
+     * the message is counted as an error and the topology refreshed, at most twice a second,
+     * so the next message goes to the slot's new master.
+     */
+    @Override
+    void onPublishFailed(Throwable e) {
+        String message = e.getMessage();
+        long now = System.nanoTime();
+        if (message != null && message.startsWith("MOVED") && now - nextMovedRefreshNanos >= 0) {
+            nextMovedRefreshNanos = now + 500_000_000L;
+            link.post(() -> client.refreshPartitionsAsync());
         }
     }
 
@@ -225,6 +314,7 @@ final class ShardedBackplane extends RedisBackplane {
     /** Moves every wanted shard channel to its slot's current master when that changed. */
     @Override
     void tick() {
+        openPublishers();
         pickBusNode();
         maybeAnnouncePatterns(false);
         retireFormerMasters();
@@ -245,18 +335,17 @@ final class ShardedBackplane extends RedisBackplane {
         }
         for (RedisClusterNode n : client.getPartitions()) {
             if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.is(RedisClusterNode.NodeFlag.FAIL)) {
-                try {
-                    StatefulRedisConnection<byte[], byte[]> c = pub.getConnection(n.getNodeId());
-                    c.setAutoFlushCommands(false);
-                    if (current != null && current != c) {
-                        forget(current); // a dead master's connection no longer counts for link_up
-                    }
-                    busNode = c;
-                    busNodeId = n.getNodeId();
-                    return;
-                } catch (RuntimeException e) {
-                    // try the next master
+                // The same connection as that master's SPUBLISHes (one per node).
+                StatefulRedisConnection<byte[], byte[]> c = publisher(n.getNodeId());
+                if (c == null) {
+                    continue; // try the next master
                 }
+                if (current != null && current != c) {
+                    forget(current); // a dead master's connection no longer counts for link_up
+                }
+                busNode = c;
+                busNodeId = n.getNodeId();
+                return;
             }
         }
     }

@@ -122,6 +122,55 @@ class RedisClusterTest {
         }
     }
 
+    /**
+     * A node that just linked up publishes a burst to channels on every master at once. Its
+     * first message to each master must not be overtaken by the next ones (Lettuce's own
+     * routing opened a master's connection on first use and reordered the burst).
+     */
+    @Test
+    void aFreshNodesFirstBurstToEveryMasterArrivesInOrder() throws Exception {
+        List<String> channels = new ArrayList<>();
+        List<RedisNode> owners = new ArrayList<>();
+        for (int i = 0; channels.size() < 3 && i < 1000; i++) {
+            RedisNode o = ownerOf("fanout:burst." + i);
+            if (!owners.contains(o)) {
+                owners.add(o);
+                channels.add("burst." + i);
+            }
+        }
+        List<RespConnection> subs = new ArrayList<>();
+        for (String ch : channels) {
+            subs.add(subscriber(0, "SUBSCRIBE", ch));
+            nodes.awaitHeld(TopicKind.CHANNEL, ch, 0);
+        }
+        // The old flaw was a race (about one run in two): three fresh nodes, one after the other.
+        for (int round = 0; round < 3; round++) {
+            burstFromAFreshNode(channels, subs);
+        }
+    }
+
+    private static void burstFromAFreshNode(List<String> channels, List<RespConnection> subs) throws Exception {
+        String uri = "redis-cluster://127.0.0.1:" + masters.get(0).port();
+        try (FanoutNodes fresh = FanoutNodes.start(1, ClusterConfig.of(uri), 1)) {
+            // One write: the whole burst reaches the node's link while its first commands wait.
+            java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 300; i++) {
+                for (String ch : channels) {
+                    burst.writeBytes(RespConnection.command("PUBLISH", ch, "m" + i));
+                }
+            }
+            for (String ch : channels) {
+                burst.writeBytes(RespConnection.command("PUBLISH", ch, "end"));
+            }
+            RespConnection pub = fresh.resp(0);
+            pub.send(burst.toByteArray());
+            pub.read(channels.size() * 301);
+            for (RespConnection s : subs) {
+                assertEquals(expected("message", 300), payloadsUntil(s, "end"));
+            }
+        }
+    }
+
     @Test
     void patternSubscribersGetChannelMessagesFromEveryShard() throws Exception {
         List<RespConnection> subs = new ArrayList<>();
