@@ -31,7 +31,6 @@ final class RespSession implements ConnectionHandler {
             + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
     private static final CommandSpec PUBLISH = CommandTable.lookup("publish");
     private static final CommandSpec QUIT = CommandTable.lookup("quit");
-    private static final CommandSpec EXEC = CommandTable.lookup("exec");
 
     private final RespProtocol protocol;
     private final Connection connection;
@@ -117,6 +116,13 @@ final class RespSession implements ConnectionHandler {
 
     void setTransaction(Transaction t) {
         transaction = t;
+    }
+
+    /** Redis's flagTransaction: a command was rejected while queueing. */
+    void failTransaction() {
+        if (transaction != null) {
+            transaction.markFailed();
+        }
     }
 
     void endTransaction() {
@@ -312,9 +318,9 @@ final class RespSession implements ConnectionHandler {
         lastCommand = spec;
         String refused = check(spec);
         if (refused != null) {
-            reject(spec, refused);
+            TransactionCommands.reject(this, spec, refused, out);
         } else if (transaction != null && !TransactionCommands.runsInsideMulti(spec)) {
-            queue(spec);
+            TransactionCommands.queue(this, spec, args, out);
         } else {
             run(spec);
         }
@@ -343,40 +349,6 @@ final class RespSession implements ConnectionHandler {
     /** RESP2 clients with subscriptions may run only the subscribe family, PING, QUIT, RESET. */
     boolean canRunHere() {
         return protocolVersion == 3 || pubSub.isEmpty();
-    }
-
-    // ---- transactions (the commands are in TransactionCommands) --------------------------
-
-    /** Redis's flagTransaction: a command was rejected while queueing. */
-    private void failTransaction() {
-        if (transaction != null) {
-            transaction.markFailed();
-        }
-    }
-
-    /**
-     * Redis's rejectCommand: fails a transaction in progress; an EXEC that is itself rejected
-     * discards the transaction and says why in an EXECABORT error (Redis drops "ERR ").
-     */
-    private void reject(CommandSpec spec, String error) {
-        failTransaction();
-        if (spec == EXEC) {
-            endTransaction();
-            out.error("EXECABORT Transaction discarded because of: " + (error.startsWith("ERR ")
-                    ? error.substring(4) : error));
-        } else {
-            out.error(error);
-        }
-    }
-
-    private void queue(CommandSpec spec) {
-        String refused = transaction.tryQueue(spec, args);
-        if (refused != null) {
-            transaction.markFailed();
-            out.error(refused);
-            return;
-        }
-        out.simple("QUEUED");
     }
 
     /**

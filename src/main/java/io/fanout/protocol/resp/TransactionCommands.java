@@ -19,7 +19,36 @@ package io.fanout.protocol.resp;
  * </pre>
  */
 final class TransactionCommands {
+    private static final CommandSpec EXEC = CommandTable.lookup("exec");
+
     private TransactionCommands() {
+    }
+
+    /**
+     * Redis's rejectCommand: fails a transaction in progress; an EXEC that is itself rejected
+     * discards the transaction and says why in an EXECABORT error (Redis drops "ERR ").
+     */
+    static void reject(RespSession s, CommandSpec spec, String error, RespWriter out) {
+        s.failTransaction();
+        if (spec == EXEC) {
+            s.endTransaction();
+            out.error("EXECABORT Transaction discarded because of: " + (error.startsWith("ERR ")
+                    ? error.substring(4) : error));
+        } else {
+            out.error(error);
+        }
+    }
+
+    /** Between MULTI and EXEC: keeps a private copy of the command, or fails the transaction. */
+    static void queue(RespSession s, CommandSpec spec, RespArgs args, RespWriter out) {
+        Transaction t = s.transaction();
+        String refused = t.tryQueue(spec, args);
+        if (refused != null) {
+            t.markFailed();
+            out.error(refused);
+            return;
+        }
+        out.simple("QUEUED");
     }
 
     /** The commands that run at once between MULTI and EXEC instead of being queued. */
