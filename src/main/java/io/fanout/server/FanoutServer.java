@@ -25,6 +25,7 @@ import io.fanout.protocol.http.HttpSettings;
 import io.fanout.protocol.http.SseWireForm;
 import io.fanout.protocol.line.LineProtocol;
 import io.fanout.protocol.line.LineWireForm;
+import io.fanout.protocol.resp.RespDecoder;
 import io.fanout.protocol.resp.RespProtocol;
 import io.fanout.protocol.resp.RespWireForm;
 import io.fanout.protocol.ws.WsContext;
@@ -51,7 +52,7 @@ public final class FanoutServer implements AutoCloseable {
     private FanoutServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         // Room for the largest request: a RESP command with two maximal bulks and headers.
-        int maxInbound = (int) Math.min(Integer.MAX_VALUE - 8, 2L * config.maxMessageBytes() + 192 * 1024);
+        int maxInbound = RespDecoder.maxRequestBytes(config.maxMessageBytes());
         ConnectionLimits limits = config.limits();
         EngineConfig ec = new EngineConfig(config.ioThreads(), config.maxClients(),
                 maxInbound, 4L << 20, config.socketSendBufferBytes(), 100,

@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import io.fanout.policy.SlowPolicyMode;
 import io.fanout.policy.SlowPolicySettings;
+import io.fanout.protocol.resp.RespDecoder;
 
 /** {@code fanout serve}: parses options into a {@link ServerConfig}, runs until SIGTERM/Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -355,7 +356,7 @@ public final class ServeCommand implements Callable<Integer> {
             inputTotal = size("--max-input-total", maxInputTotal);
             // One largest request must fit (a RESP command can carry two maximal bulks), or no
             // client could ever send one.
-            long oneRequest = 2 * maxMessageBytes + 192 * 1024;
+            long oneRequest = RespDecoder.maxRequestBytes(maxMessageBytes);
             if (inputTotal < oneRequest) {
                 fail("--max-input-total must be at least twice --max-message plus 192kb (" + oneRequest
                         + " bytes) or auto, got " + maxInputTotal);

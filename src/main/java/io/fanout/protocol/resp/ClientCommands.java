@@ -9,7 +9,8 @@ import io.fanout.engine.Connection;
 import io.fanout.engine.ConnectionHandler;
 
 /**
- * CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | SETINFO | HELP with Redis 7's replies.
+ * CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | SETINFO | HELP with Redis 7's replies,
+ * one method per subcommand (the handlers in {@link CommandTable} call them); one per session.
  * CLIENT LIST covers every connection of every protocol; its {@code omem} field is the
  * client's backlog (bytes queued, not yet taken by the kernel), which is what fanout's
  * slow-client policy judges. Runs on the calling session's loop; reads other loops'
@@ -25,58 +26,60 @@ final class ClientCommands {
         this.session = session;
     }
 
-    void run(String sub, RespArgs args, RespWriter out, int proto) {
-        switch (sub) {
-            case "id" -> out.integer(session.connection().id());
-            case "getname" -> {
-                if (session.name().isEmpty()) {
-                    out.nullBulk(proto);
-                } else {
-                    out.bulk(session.name());
-                }
-            }
-            case "setname" -> {
-                if (trySetName(session, args.string(2), out)) {
-                    out.simple("OK");
-                }
-            }
-            case "info" -> out.verbatim("txt", describe(session.connection()) + "\n", proto);
-            case "list" -> list(args, out, proto);
-            case "kill" -> kill(args, out);
-            case "setinfo" -> setInfo(args, out);
-            case "help" -> CommandReplies.help(out, "CLIENT", new String[] {
-                "GETNAME",
-                "    Return the name of the current connection.",
-                "ID",
-                "    Return the ID of the current connection.",
-                "INFO",
-                "    Return information about the current client connection.",
-                "KILL <ip:port>",
-                "    Kill connection made from <ip:port>.",
-                "KILL <option> <value> [<option> <value> [...]]",
-                "    Kill connections. Options are:",
-                "    * ADDR (<ip:port>|<unixsocket>:0)",
-                "      Kill connections made from the specified address",
-                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                "      Kill connections by type.",
-                "    * ID <client-id>",
-                "      Kill connections by client id.",
-                "    * SKIPME (YES|NO)",
-                "      Skip killing current connection (default: yes).",
-                "LIST [options ...]",
-                "    Return information about client connections. Options:",
-                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                "      Return clients of specified type.",
-                "    * ID <client-id> [<client-id> ...]",
-                "      Return clients of specified IDs only.",
-                "SETNAME <name>",
-                "    Assign the name <name> to the current connection.",
-                "SETINFO <option> <value>",
-                "    Set client meta attr. Options are:",
-                "    * LIB-NAME: the client lib name.",
-                "    * LIB-VER: the client lib version."});
-            default -> out.error("ERR unknown subcommand '" + sub + "'. Try CLIENT HELP.");
+    void id(RespWriter out) {
+        out.integer(session.connection().id());
+    }
+
+    void getName(RespWriter out) {
+        if (session.name().isEmpty()) {
+            out.nullBulk(session.protocolVersion());
+        } else {
+            out.bulk(session.name());
         }
+    }
+
+    void setName(RespArgs args, RespWriter out) {
+        if (trySetName(session, args.string(2), out)) {
+            out.simple("OK");
+        }
+    }
+
+    void info(RespWriter out) {
+        out.verbatim("txt", describe(session.connection()) + "\n", session.protocolVersion());
+    }
+
+    static void help(RespWriter out) {
+        CommandReplies.help(out, "CLIENT", new String[] {
+            "GETNAME",
+            "    Return the name of the current connection.",
+            "ID",
+            "    Return the ID of the current connection.",
+            "INFO",
+            "    Return information about the current client connection.",
+            "KILL <ip:port>",
+            "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]",
+            "    Kill connections. Options are:",
+            "    * ADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made from the specified address",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Kill connections by type.",
+            "    * ID <client-id>",
+            "      Kill connections by client id.",
+            "    * SKIPME (YES|NO)",
+            "      Skip killing current connection (default: yes).",
+            "LIST [options ...]",
+            "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Return clients of specified type.",
+            "    * ID <client-id> [<client-id> ...]",
+            "      Return clients of specified IDs only.",
+            "SETNAME <name>",
+            "    Assign the name <name> to the current connection.",
+            "SETINFO <option> <value>",
+            "    Set client meta attr. Options are:",
+            "    * LIB-NAME: the client lib name.",
+            "    * LIB-VER: the client lib version."});
     }
 
     /** Redis's rule: names are printable ASCII without spaces; empty clears. */
@@ -99,11 +102,11 @@ final class ClientCommands {
         return true;
     }
 
-    private void setInfo(RespArgs args, RespWriter out) {
+    void setInfo(RespArgs args, RespWriter out) {
         String attr = args.string(2).toLowerCase(Locale.ROOT);
         String value = args.string(3);
         if (!attr.equals("lib-name") && !attr.equals("lib-ver")) {
-            RespSession.errorLatin1(out, "ERR Unrecognized option '" + RespSession.cArg(args, 2, Integer.MAX_VALUE)
+            CommandReplies.errorLatin1(out, "ERR Unrecognized option '" + CommandReplies.cArg(args, 2, Integer.MAX_VALUE)
                     + "'");
             return;
         }
@@ -123,15 +126,15 @@ final class ClientCommands {
      * CLIENT LIST [TYPE type | ID id [id ...]], with Redis 7.0's parsing: one option only;
      * an ID that is not an integer is an error, ids that cannot exist (&lt;= 0) just match nothing.
      */
-    private void list(RespArgs args, RespWriter out, int proto) {
+    void list(RespArgs args, RespWriter out) {
         String type = null;
         List<Long> ids = null;
         int argc = args.count();
         if (argc == 4 && args.equalsIgnoreCase(2, "type")) {
             type = args.string(3).toLowerCase(Locale.ROOT);
             if (!CLIENT_TYPES.contains(type)) {
-                RespSession.errorLatin1(out, "ERR Unknown client type '"
-                        + RespSession.cArg(args, 3, Integer.MAX_VALUE) + "'");
+                CommandReplies.errorLatin1(out, "ERR Unknown client type '"
+                        + CommandReplies.cArg(args, 3, Integer.MAX_VALUE) + "'");
                 return;
             }
         } else if (argc >= 4 && args.equalsIgnoreCase(2, "id")) {
@@ -162,7 +165,7 @@ final class ClientCommands {
             }
             sb.append(describe(c)).append('\n');
         }
-        out.verbatim("txt", sb.toString(), proto);
+        out.verbatim("txt", sb.toString(), session.protocolVersion());
     }
 
     private List<Connection> sortedConnections() {
@@ -180,7 +183,7 @@ final class ClientCommands {
     }
 
     /** CLIENT KILL: the old form (one address) or the filter form, parsed, then applied. */
-    private void kill(RespArgs args, RespWriter out) {
+    void kill(RespArgs args, RespWriter out) {
         if (args.count() == 3) {
             killByAddress(args.string(2), out);
             return;
@@ -247,8 +250,8 @@ final class ClientCommands {
             } else if (args.equalsIgnoreCase(j, "type")) {
                 String t = value.toLowerCase(Locale.ROOT);
                 if (!CLIENT_TYPES.contains(t)) {
-                    RespSession.errorLatin1(out, "ERR Unknown client type '"
-                            + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
+                    CommandReplies.errorLatin1(out, "ERR Unknown client type '"
+                            + CommandReplies.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
                     return null;
                 }
                 return new KillFilter(id, t, addr, laddr, skipMe);
@@ -262,8 +265,8 @@ final class ClientCommands {
                 return new KillFilter(id, type, addr, laddr, false);
             } else if (args.equalsIgnoreCase(j, "user") && !value.equals("default")) {
                 // fanout has Redis's one user, "default", and every client is logged in as it.
-                RespSession.errorLatin1(out, "ERR No such user '"
-                        + RespSession.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
+                CommandReplies.errorLatin1(out, "ERR No such user '"
+                        + CommandReplies.cArg(args, j + 1, Integer.MAX_VALUE) + "'");
                 return null;
             } else if (args.equalsIgnoreCase(j, "user")) {
                 return this;

@@ -1,5 +1,6 @@
 package io.fanout.protocol.resp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,10 +9,62 @@ import io.fanout.broker.GlobPattern;
 /**
  * COMMAND, COMMAND COUNT | DOCS | INFO | LIST, and the HELP replies, built from
  * {@link CommandTable} in Redis 7's shapes — enough for redis-cli and client libraries that
- * ask the server what it supports when they connect.
+ * ask the server what it supports when they connect — and the error texts that quote a
+ * client's arguments the way Redis does.
  */
 final class CommandReplies {
     private CommandReplies() {
+    }
+
+    /** Handler of COMMAND itself; its subcommands use {@link #subcommand}. */
+    static void all(RespSession s, CommandSpec spec, RespArgs args, RespWriter out) {
+        command(null, args, out, s.protocolVersion());
+    }
+
+    /** Handler of COMMAND COUNT | LIST | INFO | DOCS | HELP. */
+    static void subcommand(RespSession s, CommandSpec spec, RespArgs args, RespWriter out) {
+        command(spec.name(), args, out, s.protocolVersion());
+    }
+
+    /** Handler of a container (CLIENT, PUBSUB) reached without its subcommand. */
+    static void containerArity(RespSession s, CommandSpec spec, RespArgs args, RespWriter out) {
+        out.error("ERR wrong number of arguments for '" + spec.name() + "' command");
+    }
+
+    /**
+     * Redis's text, built as Redis builds it: the name and each argument printed with C's
+     * {@code %.*s} (so a NUL byte ends it), the argument list capped near 128 bytes.
+     */
+    static void unknownCommand(RespArgs args, RespWriter out) {
+        StringBuilder list = new StringBuilder();
+        for (int i = 1; i < args.count() && list.length() < 128; i++) {
+            String arg = cArg(args, i, 128 - list.length());
+            list.append('\'').append(arg).append("' ");
+        }
+        errorLatin1(out, "ERR unknown command '" + cArg(args, 0, 128) + "', with args beginning with: " + list);
+    }
+
+    /**
+     * Argument {@code i} as C's {@code "%.Ns"} prints it, which is how Redis quotes arguments in
+     * its error texts: the bytes up to the first NUL, at most {@code maxBytes} of them, one
+     * char per byte (ISO-8859-1) so {@link #errorLatin1} writes them back unchanged.
+     */
+    static String cArg(RespArgs args, int i, int maxBytes) {
+        int len = Math.min(args.length(i), maxBytes);
+        StringBuilder sb = new StringBuilder(len);
+        for (int j = 0; j < len; j++) {
+            byte b = args.byteAt(i, j);
+            if (b == 0) {
+                break;
+            }
+            sb.append((char) (b & 0xFF));
+        }
+        return sb.toString();
+    }
+
+    /** Writes an error whose text holds one char per byte (see {@link #cArg}). */
+    static void errorLatin1(RespWriter out, String text) {
+        out.error(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     static void command(String sub, RespArgs args, RespWriter out, int proto) {

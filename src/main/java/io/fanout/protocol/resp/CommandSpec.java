@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * What fanout knows of one Redis command: its arity (Redis's convention: {@code n} exact,
  * {@code -n} at least n, counting the name), whether it may run before AUTH or in RESP2
- * subscribed mode, and what COMMAND INFO / COMMAND DOCS show. Immutable.
+ * subscribed mode, what COMMAND INFO / COMMAND DOCS show, and the {@link CommandHandler}
+ * that runs it. Immutable.
  *
  * <p>Flags use Redis 7.0's names and are listed in Redis's bit order (the order COMMAND INFO
  * prints them); {@code pubsub-context} is fanout's own marker for "allowed while a RESP2
@@ -15,7 +16,8 @@ import java.util.Locale;
  */
 record CommandSpec(String name, int arity, boolean noAuth, boolean allowedWhileSubscribed, String group,
                    String since, String summary, List<String> flags, List<CommandSpec> subcommands,
-                   String parent, int firstKey, int lastKey, int keyStep, List<String> tips) {
+                   String parent, int firstKey, int lastKey, int keyStep, List<String> tips,
+                   CommandHandler handler) {
 
     private static final String SUBSCRIBED_CONTEXT = "pubsub-context";
 
@@ -23,28 +25,35 @@ record CommandSpec(String name, int arity, boolean noAuth, boolean allowedWhileS
         List<String> f = List.of(flags);
         return new CommandSpec(name, arity, f.contains("no_auth"), f.contains(SUBSCRIBED_CONTEXT), group, since,
                 summary, f.stream().filter(x -> !x.equals(SUBSCRIBED_CONTEXT)).toList(), List.of(), null,
-                0, 0, 0, List.of());
+                0, 0, 0, List.of(), null);
     }
 
     CommandSpec withSubcommands(CommandSpec... subs) {
         List<CommandSpec> children = java.util.Arrays.stream(subs)
                 .map(s -> new CommandSpec(s.name, s.arity, s.noAuth, s.allowedWhileSubscribed, s.group, s.since,
-                        s.summary, s.flags, List.of(), name, s.firstKey, s.lastKey, s.keyStep, s.tips))
+                        s.summary, s.flags, List.of(), name, s.firstKey, s.lastKey, s.keyStep, s.tips,
+                        s.handler))
                 .toList();
         return new CommandSpec(name, arity, noAuth, allowedWhileSubscribed, group, since, summary, flags, children,
-                parent, firstKey, lastKey, keyStep, tips);
+                parent, firstKey, lastKey, keyStep, tips, handler);
     }
 
     /** The legacy key positions of COMMAND INFO (shard channels are keys for cluster routing). */
     CommandSpec withKeys(int first, int last, int step) {
         return new CommandSpec(name, arity, noAuth, allowedWhileSubscribed, group, since, summary, flags,
-                subcommands, parent, first, last, step, tips);
+                subcommands, parent, first, last, step, tips, handler);
     }
 
     /** Redis's command tips (hints for cluster clients), shown by COMMAND INFO. */
     CommandSpec withTips(String... t) {
         return new CommandSpec(name, arity, noAuth, allowedWhileSubscribed, group, since, summary, flags,
-                subcommands, parent, firstKey, lastKey, keyStep, List.of(t));
+                subcommands, parent, firstKey, lastKey, keyStep, List.of(t), handler);
+    }
+
+    /** The code that runs this command (set on every entry of {@link CommandTable}). */
+    CommandSpec withHandler(CommandHandler h) {
+        return new CommandSpec(name, arity, noAuth, allowedWhileSubscribed, group, since, summary, flags,
+                subcommands, parent, firstKey, lastKey, keyStep, tips, h);
     }
 
     /** Redis's fullname: {@code publish}, or {@code client|kill} for a subcommand. */

@@ -16,6 +16,11 @@ final class InfoReport {
     private InfoReport() {
     }
 
+    /** The {@link CommandHandler} of INFO: the report as a verbatim string (RESP3) or bulk. */
+    static void info(RespSession s, CommandSpec spec, RespArgs args, RespWriter out) {
+        out.verbatim("txt", render(s.protocol(), args), s.protocolVersion());
+    }
+
     static String render(RespProtocol p, RespArgs args) {
         boolean all = args.count() == 1;
         boolean server = all;

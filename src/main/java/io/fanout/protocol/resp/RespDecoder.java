@@ -127,6 +127,17 @@ public final class RespDecoder {
         this.maxCommandBytes = maxCommandBytes;
     }
 
+    /**
+     * The largest request the server accepts on its RESP port with {@code --max-message}: two
+     * maximal bulks (PUBLISH channel message) and room for headers and further small
+     * arguments. The one formula for the engine's input buffer, the decoder's limit and the
+     * {@code --max-input-total} check, which must agree or a request the decoder accepts might
+     * not fit the buffer.
+     */
+    public static int maxRequestBytes(long maxMessageBytes) {
+        return (int) Math.min(MAX_ARRAY, 2L * maxMessageBytes + 3L * REDIS_INLINE_MAX);
+    }
+
     /** Room for a request with two maximal bulks (e.g. PUBLISH channel message) and headers. */
     static int defaultMaxCommandBytes(int maxBulkBytes, int maxInlineBytes) {
         long n = 2L * maxBulkBytes + 2L * maxInlineBytes;

@@ -26,6 +26,8 @@ public final class RespProtocol implements Protocol {
     final RespWireForm resp3;
     final byte[] password;
     final int maxMessageBytes;
+    /** {@link RespDecoder#maxRequestBytes}: the same figure the engine's input buffer is sized by. */
+    final int maxRequestBytes;
     /** --max-subscriptions-per-client: channels, patterns and shard channels together. */
     final int maxSubscriptionsPerClient;
     final byte[] maxSubscriptionsPerClientError;
@@ -77,6 +79,7 @@ public final class RespProtocol implements Protocol {
         this.resp3 = resp3;
         this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
         this.maxMessageBytes = maxMessageBytes;
+        this.maxRequestBytes = RespDecoder.maxRequestBytes(maxMessageBytes);
         this.facts = facts;
         this.maxTransactionBytes = Math.max(8L << 20, Math.min(Integer.MAX_VALUE - 8, 2L * maxMessageBytes + 65_536));
         this.maxAllTransactionsBytes = Math.max(64L << 20, 2 * maxTransactionBytes);
