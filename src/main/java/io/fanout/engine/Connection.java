@@ -20,7 +20,7 @@ import java.nio.channels.SocketChannel;
  * A connection is never closed in the middle of a fan-out: it is marked and reaped at a safe
  * point of the loop turn, so subscriber lists are never modified while being walked.
  */
-public final class Connection {
+public final class Connection implements BacklogView {
     enum State { OPEN, CLOSING, CLOSED }
 
     private final long id;
@@ -47,8 +47,8 @@ public final class Connection {
     /** Partial request carried between reads; null while nothing is pending (idle = no memory). */
     ByteBuffer inbound;
     long bytesRead;
-    /** Free for the policy: when the soft limit breach began, or 0. */
-    public long softBreachSinceNanos;
+    /** The policy's soft-breach clock (see {@link BacklogView#softBreachSinceNanos}), or 0. */
+    private long softBreachSinceNanos;
     private Object attachment;
     /** The name the client gave itself (CLIENT SETNAME), or null; read by log lines. */
     private volatile String clientName;
@@ -67,6 +67,7 @@ public final class Connection {
         this.queue = new WriteQueue(loop.framePool());
     }
 
+    @Override
     public long id() {
         return id;
     }
@@ -112,6 +113,7 @@ public final class Connection {
      * Who this client is, as appended to the {@code [SLOW]} and {@code [CLOSE]} log lines:
      * {@code proto=resp remote=127.0.0.1:51234 name=feed-7} ({@code name=} only when set).
      */
+    @Override
     public String describeClient() {
         String n = clientName;
         return "proto=" + protocolLabel + " remote=" + remoteAddress + (n == null ? "" : " name=" + n);
@@ -193,11 +195,27 @@ public final class Connection {
     }
 
     /** Bytes queued for this client that the kernel has not accepted yet. */
+    @Override
     public long pendingBytes() {
         return queue.pendingBytes();
     }
 
-    /** The write queue, for policies (read its figures, drop from it). */
+    @Override
+    public long lastProgressNanos() {
+        return queue.lastProgressNanos();
+    }
+
+    @Override
+    public long softBreachSinceNanos() {
+        return softBreachSinceNanos;
+    }
+
+    @Override
+    public void markSoftBreach(long sinceNanos) {
+        softBreachSinceNanos = sinceNanos;
+    }
+
+    /** The write queue: its figures (CLIENT LIST) and the protocol's gap notices. */
     public WriteQueue writeQueue() {
         return queue;
     }

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
+    /** The policy's logger: the [DROP] line the loop writes when it carries out a drop kept it. */
+    private static final Logger POLICY_LOG = LoggerFactory.getLogger("fanout.policy");
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
@@ -488,13 +490,33 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /** The policy's verdict, carried out up to the close: returns the reason to close, or null. */
     private CloseReason judgeOnce(Connection c) {
-        long before = c.queue.pendingBytes();
-        long droppedBefore = c.queue.droppedMessages();
-        CloseReason verdict = policy.judge(c, nowNanos);
-        pendingBytes -= before - c.queue.pendingBytes();
-        stats.droppedMessages += c.queue.droppedMessages() - droppedBefore;
-        return verdict;
+        Verdict verdict = policy.judge(c, nowNanos);
+        if (verdict.kind() == Verdict.Kind.DROP) {
+            dropOldest(c, verdict);
+            verdict = policy.judgeAfterDrop(c, nowNanos);
+        }
+        return verdict.closeReason(); // null for OK, and for a second drop (one per judgement)
+    }
+
+    /**
+     * A drop verdict: whole unstarted messages go, oldest first; the protocol is told how many
+     * are missing (its notice joins the queue); the loop's totals follow both.
+     */
+    private void dropOldest(Connection c, Verdict verdict) {
+        WriteQueue q = c.queue;
+        long before = q.pendingBytes();
+        int dropped = q.dropOldestUnstarted(verdict.dropToBytes());
+        stats.droppedMessages += dropped;
+        if (q.lastGapSize() > 0) {
+            c.handler.onMessagesDropped(c, q.lastGapSize());
+            if (POLICY_LOG.isDebugEnabled()) {
+                POLICY_LOG.debug("[DROP]      conn={} dropped={} send_buf={} threshold={}",
+                        c.id(), dropped, q.pendingBytes(), verdict.thresholdBytes());
+            }
+        }
+        pendingBytes += q.pendingBytes() - before;
     }
 
     private static boolean isTimeRule(CloseReason r) {
@@ -747,13 +769,6 @@ public final class EventLoop implements Runnable {
         }
         if (empty || clock.nanoTime() >= drainDeadlineNanos) {
             stopped = true;
-        }
-    }
-
-    /** Runs {@code action} for every connection of this loop, on the loop thread. */
-    public void forEachConnection(Consumer<Connection> action) {
-        for (Connection c : connections.values()) {
-            action.accept(c);
         }
     }
 
