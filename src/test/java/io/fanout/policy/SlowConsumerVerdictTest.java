@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -160,5 +161,39 @@ class SlowConsumerVerdictTest {
             assertSame(r, Verdict.close(r).closeReason());
         }
         assertNull(Verdict.OK.closeReason());
+    }
+
+    // ---- hot path ----------------------------------------------------------------------
+
+    /**
+     * Judging runs after every write attempt on a backlog: the verdicts that do not cut (OK,
+     * drop) allocate nothing. Measured with the thread's own allocation counter; one object
+     * per judgement would be 16 MB here.
+     */
+    @Test
+    void judgingAllocatesNothing() {
+        SlowConsumerPolicy p = policy(1000, 500, 2000 * MS, 60_000 * MS, SlowPolicyMode.DROP_OLDEST, 10 * MS);
+        FakeBacklog under = backlog(400);
+        FakeBacklog soft = backlog(600);
+        FakeBacklog over = backlog(1500);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long kinds = judgeMany(p, under, soft, over, 20_000); // warm-up (JIT)
+        long before = threads.getCurrentThreadAllocatedBytes();
+        kinds += judgeMany(p, under, soft, over, 1_000_000);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(kinds > 0);
+        assertTrue(allocated < 100_000, allocated + " bytes allocated for 3,000,000 judgements");
+    }
+
+    private static long judgeMany(SlowConsumerPolicy p, FakeBacklog under, FakeBacklog soft, FakeBacklog over, int n) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            long now = T0 + i;
+            sum += p.judge(under, now).kind().ordinal();
+            sum += p.judge(soft, now).kind().ordinal();
+            sum += p.judge(over, now).kind().ordinal();
+            sum += p.wantsProducerStall(over) ? 1 : 0;
+        }
+        return sum;
     }
 }
