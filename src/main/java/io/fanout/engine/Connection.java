@@ -6,6 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * One accepted client: its socket, its write queue and the bytes of a request that has not
  * fully arrived yet.
@@ -21,6 +24,9 @@ import java.nio.channels.SocketChannel;
  * point of the loop turn, so subscriber lists are never modified while being walked.
  */
 public final class Connection implements BacklogView {
+    /** The [DROP] line keeps the policy's logger, where it was before verdicts. */
+    private static final Logger POLICY_LOG = LoggerFactory.getLogger("fanout.policy");
+
     enum State { OPEN, CLOSING, CLOSED }
 
     private final long id;
@@ -264,6 +270,25 @@ public final class Connection implements BacklogView {
 
     public void sendCopy(byte[] src) {
         sendCopy(src, 0, src.length);
+    }
+
+    /**
+     * The mechanism of a drop verdict (loop thread): whole unstarted messages go, oldest
+     * first, down to {@code targetBytes}; the protocol is told how many are missing (its
+     * notice joins the queue). Returns the messages dropped; the loop counts them and its
+     * byte total.
+     */
+    int dropOldest(long targetBytes, long thresholdBytes) {
+        int dropped = queue.dropOldestUnstarted(targetBytes);
+        long missed = queue.lastGapSize();
+        if (missed > 0) {
+            handler.onMessagesDropped(this, missed);
+            if (POLICY_LOG.isDebugEnabled()) {
+                POLICY_LOG.debug("[DROP]      conn={} dropped={} send_buf={} threshold={}",
+                        id, dropped, queue.pendingBytes(), thresholdBytes);
+            }
+        }
+        return dropped;
     }
 
     /** Marks the connection for closing at the end of this loop turn. */

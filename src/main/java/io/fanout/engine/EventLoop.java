@@ -41,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
-    /** The policy's logger: the [DROP] line the loop writes when it carries out a drop kept it. */
-    private static final Logger POLICY_LOG = LoggerFactory.getLogger("fanout.policy");
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
@@ -500,23 +498,11 @@ public final class EventLoop implements Runnable {
         return verdict.closeReason(); // null for OK, and for a second drop (one per judgement)
     }
 
-    /**
-     * A drop verdict: whole unstarted messages go, oldest first; the protocol is told how many
-     * are missing (its notice joins the queue); the loop's totals follow both.
-     */
+    /** Carries out a drop verdict (see {@link Connection#dropOldest}); the loop's totals follow. */
     private void dropOldest(Connection c, Verdict verdict) {
-        WriteQueue q = c.queue;
-        long before = q.pendingBytes();
-        int dropped = q.dropOldestUnstarted(verdict.dropToBytes());
-        stats.droppedMessages += dropped;
-        if (q.lastGapSize() > 0) {
-            c.handler.onMessagesDropped(c, q.lastGapSize());
-            if (POLICY_LOG.isDebugEnabled()) {
-                POLICY_LOG.debug("[DROP]      conn={} dropped={} send_buf={} threshold={}",
-                        c.id(), dropped, q.pendingBytes(), verdict.thresholdBytes());
-            }
-        }
-        pendingBytes += q.pendingBytes() - before;
+        long before = c.queue.pendingBytes();
+        stats.droppedMessages += c.dropOldest(verdict.dropToBytes(), verdict.thresholdBytes());
+        pendingBytes += c.queue.pendingBytes() - before; // the drop, then the protocol's notice
     }
 
     private static boolean isTimeRule(CloseReason r) {
