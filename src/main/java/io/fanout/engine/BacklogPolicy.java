@@ -5,25 +5,36 @@ package io.fanout.engine;
  * attempt on a connection with a backlog, and on each timer tick for connections that still
  * have one, so time-based rules fire even when no event arrives.
  *
- * <p>Mechanism lives in {@link WriteQueue}; rules live in implementations of this interface
- * (package {@code io.fanout.policy}). No size check exists anywhere else.
+ * <p>Mechanism lives in {@link WriteQueue} and {@link EventLoop}; rules live in
+ * implementations of this interface (package {@code io.fanout.policy}). A rule reads a
+ * {@link BacklogView} and returns a {@link Verdict}; the loop carries it out (drops, tells
+ * the protocol, counts, closes). No size check exists anywhere else.
  *
  * <p>Threads: called on the connection's loop thread. Implementations hold only immutable
- * configuration or per-connection state reachable from the connection.
+ * configuration; per-connection state sits behind the view.
  */
 public interface BacklogPolicy {
     /**
-     * Returns null when the backlog is acceptable (possibly after shrinking it, as a
-     * drop-oldest policy does), else the reason to disconnect. Implementations log the
-     * {@code [SLOW]} line themselves because only they know which figures tripped.
+     * The verdict on {@code backlog} at {@code nowNanos}. Implementations log the
+     * {@code [SLOW]} line of a close themselves because only they know which figures tripped.
+     * Must not allocate: return {@link Verdict#OK}, {@link Verdict#close} or a drop verdict
+     * made once.
      */
-    CloseReason judge(Connection connection, long nowNanos);
+    Verdict judge(BacklogView backlog, long nowNanos);
+
+    /**
+     * The verdict after the loop carried out a drop verdict of {@link #judge}; a drop verdict
+     * here counts as OK. Default: the same rules again.
+     */
+    default Verdict judgeAfterDrop(BacklogView backlog, long nowNanos) {
+        return judge(backlog, nowNanos);
+    }
 
     /**
      * True when publishers feeding this connection should pause reading (fast-producer
      * stall). Default: never.
      */
-    default boolean wantsProducerStall(Connection connection) {
+    default boolean wantsProducerStall(BacklogView backlog) {
         return false;
     }
 
@@ -33,5 +44,5 @@ public interface BacklogPolicy {
     }
 
     /** The policy that never objects; for tests of pure mechanism. */
-    BacklogPolicy UNLIMITED = (connection, nowNanos) -> null;
+    BacklogPolicy UNLIMITED = (backlog, nowNanos) -> Verdict.OK;
 }

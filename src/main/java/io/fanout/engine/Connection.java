@@ -6,6 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * One accepted client: its socket, its write queue and the bytes of a request that has not
  * fully arrived yet.
@@ -20,7 +23,10 @@ import java.nio.channels.SocketChannel;
  * A connection is never closed in the middle of a fan-out: it is marked and reaped at a safe
  * point of the loop turn, so subscriber lists are never modified while being walked.
  */
-public final class Connection {
+public final class Connection implements BacklogView {
+    /** The [DROP] line keeps the policy's logger, where it was before verdicts. */
+    private static final Logger POLICY_LOG = LoggerFactory.getLogger("fanout.policy");
+
     enum State { OPEN, CLOSING, CLOSED }
 
     private final long id;
@@ -47,8 +53,8 @@ public final class Connection {
     /** Partial request carried between reads; null while nothing is pending (idle = no memory). */
     ByteBuffer inbound;
     long bytesRead;
-    /** Free for the policy: when the soft limit breach began, or 0. */
-    public long softBreachSinceNanos;
+    /** The policy's soft-breach clock (see {@link BacklogView#softBreachSinceNanos}), or 0. */
+    private long softBreachSinceNanos;
     private Object attachment;
     /** The name the client gave itself (CLIENT SETNAME), or null; read by log lines. */
     private volatile String clientName;
@@ -67,6 +73,7 @@ public final class Connection {
         this.queue = new WriteQueue(loop.framePool());
     }
 
+    @Override
     public long id() {
         return id;
     }
@@ -112,6 +119,7 @@ public final class Connection {
      * Who this client is, as appended to the {@code [SLOW]} and {@code [CLOSE]} log lines:
      * {@code proto=resp remote=127.0.0.1:51234 name=feed-7} ({@code name=} only when set).
      */
+    @Override
     public String describeClient() {
         String n = clientName;
         return "proto=" + protocolLabel + " remote=" + remoteAddress + (n == null ? "" : " name=" + n);
@@ -193,11 +201,27 @@ public final class Connection {
     }
 
     /** Bytes queued for this client that the kernel has not accepted yet. */
+    @Override
     public long pendingBytes() {
         return queue.pendingBytes();
     }
 
-    /** The write queue, for policies (read its figures, drop from it). */
+    @Override
+    public long lastProgressNanos() {
+        return queue.lastProgressNanos();
+    }
+
+    @Override
+    public long softBreachSinceNanos() {
+        return softBreachSinceNanos;
+    }
+
+    @Override
+    public void markSoftBreach(long sinceNanos) {
+        softBreachSinceNanos = sinceNanos;
+    }
+
+    /** The write queue: its figures (CLIENT LIST) and the protocol's gap notices. */
     public WriteQueue writeQueue() {
         return queue;
     }
@@ -246,6 +270,25 @@ public final class Connection {
 
     public void sendCopy(byte[] src) {
         sendCopy(src, 0, src.length);
+    }
+
+    /**
+     * The mechanism of a drop verdict (loop thread): whole unstarted messages go, oldest
+     * first, down to {@code targetBytes}; the protocol is told how many are missing (its
+     * notice joins the queue). Returns the messages dropped; the loop counts them and its
+     * byte total.
+     */
+    int dropOldest(long targetBytes, long thresholdBytes) {
+        int dropped = queue.dropOldestUnstarted(targetBytes);
+        long missed = queue.lastGapSize();
+        if (missed > 0) {
+            handler.onMessagesDropped(this, missed);
+            if (POLICY_LOG.isDebugEnabled()) {
+                POLICY_LOG.debug("[DROP]      conn={} dropped={} send_buf={} threshold={}",
+                        id, dropped, queue.pendingBytes(), thresholdBytes);
+            }
+        }
+        return dropped;
     }
 
     /** Marks the connection for closing at the end of this loop turn. */

@@ -43,10 +43,21 @@ public final class Engine implements AutoCloseable {
     /** Why a loop crashed (the first one), or null. */
     private volatile Throwable crashCause;
 
-    /** Global rule across loops (the total backlog budget); may be null. */
+    /**
+     * Global rule across loops (the total backlog budget); may be null. Like a
+     * {@link BacklogPolicy} it reads views and decides; the engine closes. Called on each
+     * loop's thread at the end of every turn in which that loop holds a backlog.
+     */
     public interface BudgetEnforcer {
-        /** Called at the end of every turn of each loop, on that loop's thread: must be cheap. */
-        void onTick(EventLoop loop, Engine engine);
+        /** Whether the total of all loops breaks the budget; every turn, so it must be cheap. */
+        boolean isOverBudget(long totalPendingBytes);
+
+        /**
+         * Orders this loop's open backlogs so that those to cut come first and returns how
+         * many that is (each gets {@link CloseReason#SLOW_BUDGET}); logs their {@code [SLOW]}
+         * lines. Called only when {@link #isOverBudget}.
+         */
+        int pickCuts(List<? extends BacklogView> backlogs, long totalPendingBytes);
     }
 
     public Engine(EngineConfig config, BacklogPolicy policy, Clock clock, BudgetEnforcer budget) throws IOException {
@@ -200,9 +211,24 @@ public final class Engine implements AutoCloseable {
         return connectionIds.incrementAndGet();
     }
 
+    /** The budget's verdict on this loop's backlogs, carried out: the picked ones are cut. */
     void maybeEnforceBudget(EventLoop loop) {
-        if (budget != null) {
-            budget.onTick(loop, this);
+        if (budget == null || loop.pendingBytes() == 0) {
+            return;
+        }
+        long total = totalPendingBytes();
+        if (!budget.isOverBudget(total)) {
+            return;
+        }
+        List<Connection> backlogs = new ArrayList<>(); // only while over budget: rare
+        for (Connection c : loop.connections()) {
+            if (c.isOpen() && c.pendingBytes() > 0) {
+                backlogs.add(c);
+            }
+        }
+        int cuts = budget.pickCuts(backlogs, total);
+        for (int i = 0; i < cuts; i++) {
+            backlogs.get(i).close(CloseReason.SLOW_BUDGET);
         }
     }
 

@@ -488,13 +488,21 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /** The policy's verdict, carried out up to the close: returns the reason to close, or null. */
     private CloseReason judgeOnce(Connection c) {
+        Verdict verdict = policy.judge(c, nowNanos);
+        if (verdict.kind() == Verdict.Kind.DROP) {
+            dropOldest(c, verdict);
+            verdict = policy.judgeAfterDrop(c, nowNanos);
+        }
+        return verdict.closeReason(); // null for OK, and for a second drop (one per judgement)
+    }
+
+    /** Carries out a drop verdict (see {@link Connection#dropOldest}); the loop's totals follow. */
+    private void dropOldest(Connection c, Verdict verdict) {
         long before = c.queue.pendingBytes();
-        long droppedBefore = c.queue.droppedMessages();
-        CloseReason verdict = policy.judge(c, nowNanos);
-        pendingBytes -= before - c.queue.pendingBytes();
-        stats.droppedMessages += c.queue.droppedMessages() - droppedBefore;
-        return verdict;
+        stats.droppedMessages += c.dropOldest(verdict.dropToBytes(), verdict.thresholdBytes());
+        pendingBytes += c.queue.pendingBytes() - before; // the drop, then the protocol's notice
     }
 
     private static boolean isTimeRule(CloseReason r) {
@@ -747,13 +755,6 @@ public final class EventLoop implements Runnable {
         }
         if (empty || clock.nanoTime() >= drainDeadlineNanos) {
             stopped = true;
-        }
-    }
-
-    /** Runs {@code action} for every connection of this loop, on the loop thread. */
-    public void forEachConnection(Consumer<Connection> action) {
-        for (Connection c : connections.values()) {
-            action.accept(c);
         }
     }
 

@@ -1,27 +1,31 @@
 package io.fanout.policy;
 
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.fanout.engine.CloseReason;
-import io.fanout.engine.Connection;
+import io.fanout.engine.BacklogView;
 import io.fanout.engine.Engine;
-import io.fanout.engine.EventLoop;
 
 /**
  * The global backlog budget (--max-pending-total): when all backlogs together exceed it,
  * the clients with the largest backlogs are cut first until the total fits, so a burst to
  * thousands of slow clients cannot exhaust memory even when each stays under its own limit.
  *
- * <p>Threads: {@link #onTick} runs on each loop's thread and cuts only that loop's
- * connections; with several loops each loop trims its own largest, which converges because
- * every loop sees the same (racy) total.
+ * <p>Like {@link SlowConsumerPolicy}, it only reads {@link BacklogView}s and decides: it
+ * orders a loop's backlogs and says how many to cut; the engine closes them. So the rule is
+ * testable on fake views, without sockets (PendingBudgetTest).
+ *
+ * <p>Threads: immutable; called on each loop's thread with only that loop's backlogs; with
+ * several loops each loop trims its own largest, which converges because every loop sees the
+ * same (racy) total.
  */
 public final class PendingBudget implements Engine.BudgetEnforcer {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.policy");
+    private static final Comparator<BacklogView> LARGEST_FIRST =
+            (a, b) -> Long.compare(b.pendingBytes(), a.pendingBytes());
 
     private final long maxPendingTotalBytes;
 
@@ -30,26 +34,24 @@ public final class PendingBudget implements Engine.BudgetEnforcer {
     }
 
     @Override
-    public void onTick(EventLoop loop, Engine engine) {
-        long total = engine.totalPendingBytes();
-        if (total <= maxPendingTotalBytes || loop.pendingBytes() == 0) {
-            return;
-        }
-        List<Connection> candidates = new ArrayList<>();
-        loop.forEachConnection(c -> {
-            if (c.isOpen() && c.pendingBytes() > 0) {
-                candidates.add(c);
-            }
-        });
-        candidates.sort((a, b) -> Long.compare(b.pendingBytes(), a.pendingBytes()));
-        for (Connection c : candidates) {
+    public boolean isOverBudget(long totalPendingBytes) {
+        return totalPendingBytes > maxPendingTotalBytes;
+    }
+
+    @Override
+    public int pickCuts(List<? extends BacklogView> backlogs, long totalPendingBytes) {
+        backlogs.sort(LARGEST_FIRST);
+        long total = totalPendingBytes;
+        int cuts = 0;
+        for (BacklogView b : backlogs) {
             if (total <= maxPendingTotalBytes) {
                 break;
             }
             LOG.warn("[SLOW]      conn={} send_buf={} total_pending={} > max_pending_total={}, disconnecting {}",
-                    c.id(), c.pendingBytes(), total, maxPendingTotalBytes, c.describeClient());
-            total -= c.pendingBytes();
-            c.close(CloseReason.SLOW_BUDGET);
+                    b.id(), b.pendingBytes(), total, maxPendingTotalBytes, b.describeClient());
+            total -= b.pendingBytes();
+            cuts++;
         }
+        return cuts;
     }
 }

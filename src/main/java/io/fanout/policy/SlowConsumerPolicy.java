@@ -4,9 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.fanout.engine.BacklogPolicy;
+import io.fanout.engine.BacklogView;
 import io.fanout.engine.CloseReason;
-import io.fanout.engine.Connection;
-import io.fanout.engine.WriteQueue;
+import io.fanout.engine.Verdict;
 
 /**
  * The slow-consumer rules, judged after each write attempt (so a burst the socket takes at
@@ -23,19 +23,30 @@ import io.fanout.engine.WriteQueue;
  * loop therefore writes once before acting on such a verdict and asks again if the kernel
  * took a byte: a steady slow reader is judged by what the kernel takes, not by when the
  * server happened to try.
- * With {@link SlowPolicyMode#DROP_OLDEST}, the hard rule first drops whole unstarted
- * messages, oldest first, down to the limit, and cuts only if that is not enough.
+ * With {@link SlowPolicyMode#DROP_OLDEST}, the hard rule first asks the loop to drop whole
+ * unstarted messages, oldest first, down to 3/4 of the limit, and cuts only if that is not
+ * enough ({@link #judgeAfterDrop}).
+ *
+ * <p>The rules only read a {@link BacklogView} and return a {@link Verdict}: the loop drops,
+ * tells the protocol, counts and closes. So each rule is testable on a fake view and a
+ * manual clock, without sockets (SlowConsumerVerdictTest).
  *
  * <p>Threads: immutable; called on each connection's loop thread. Per-connection state (the
- * soft breach start) lives on the connection.
+ * soft breach start) sits behind the view, on the connection.
  */
 public final class SlowConsumerPolicy implements BacklogPolicy {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.policy");
 
     private final SlowPolicySettings settings;
+    /** Made once: its figures follow from the settings, and judging must not allocate. */
+    private final Verdict dropVerdict;
 
     public SlowConsumerPolicy(SlowPolicySettings settings) {
         this.settings = settings;
+        long hard = settings.hardLimitBytes();
+        // Down to 3/4 of the limit, not to the limit: room for the drop notice and for the
+        // next few messages, so a steady overload drops in batches, not on every message.
+        this.dropVerdict = Verdict.dropTo(hard - hard / 4, hard);
     }
 
     public SlowPolicySettings settings() {
@@ -43,71 +54,58 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
     }
 
     @Override
-    public CloseReason judge(Connection c, long nowNanos) {
-        WriteQueue q = c.writeQueue();
-        long pending = q.pendingBytes();
+    public Verdict judge(BacklogView b, long nowNanos) {
+        return judge(b, nowNanos, settings.mode() == SlowPolicyMode.DROP_OLDEST);
+    }
+
+    /** After the loop dropped what it could: over the hard limit still means the cut. */
+    @Override
+    public Verdict judgeAfterDrop(BacklogView b, long nowNanos) {
+        return judge(b, nowNanos, false);
+    }
+
+    private Verdict judge(BacklogView b, long nowNanos, boolean mayDrop) {
+        long pending = b.pendingBytes();
         long hard = settings.hardLimitBytes();
         if (hard > 0 && pending > hard) {
-            CloseReason r = overHardLimit(c, q, pending, hard);
-            if (r != null) {
-                return r;
+            if (mayDrop) {
+                return dropVerdict;
             }
-            pending = q.pendingBytes();
+            LOG.warn("[SLOW]      conn={} send_buf={} > threshold={}, disconnecting {}", b.id(), pending, hard,
+                    b.describeClient());
+            return Verdict.close(CloseReason.SLOW_HARD);
         }
-        if (settings.softLimitBytes() > 0) {
-            CloseReason r = checkSoftLimit(c, pending, nowNanos);
-            if (r != null) {
-                return r;
-            }
+        if (settings.softLimitBytes() > 0 && overSoftLimitTooLong(b, pending, nowNanos)) {
+            return Verdict.close(CloseReason.SLOW_SOFT);
         }
         long deadline = settings.writeDeadlineNanos();
-        if (deadline > 0 && pending > 0 && nowNanos - q.lastProgressNanos() >= deadline) {
+        if (deadline > 0 && pending > 0 && nowNanos - b.lastProgressNanos() >= deadline) {
             LOG.warn("[SLOW]      conn={} send_buf={} stalled={}ms >= write_deadline={}ms, disconnecting {}",
-                    c.id(), pending, (nowNanos - q.lastProgressNanos()) / 1_000_000L, deadline / 1_000_000L,
-                    c.describeClient());
-            return CloseReason.SLOW_DEADLINE;
+                    b.id(), pending, (nowNanos - b.lastProgressNanos()) / 1_000_000L, deadline / 1_000_000L,
+                    b.describeClient());
+            return Verdict.close(CloseReason.SLOW_DEADLINE);
         }
-        return null;
+        return Verdict.OK;
     }
 
-    private CloseReason overHardLimit(Connection c, WriteQueue q, long pending, long hard) {
-        if (settings.mode() == SlowPolicyMode.DROP_OLDEST) {
-            // Down to 3/4 of the limit, not to the limit: room for the drop notice and for the
-            // next few messages, so a steady overload drops in batches, not on every message.
-            int dropped = q.dropOldestUnstarted(hard - hard / 4);
-            if (q.lastGapSize() > 0) {
-                c.handler().onMessagesDropped(c, q.lastGapSize());
-                if (LOG.isDebugEnabled()) {
-                    LOG.debug("[DROP]      conn={} dropped={} send_buf={} threshold={}",
-                            c.id(), dropped, q.pendingBytes(), hard);
-                }
-            }
-            if (q.pendingBytes() <= hard) {
-                return null;
-            }
-            pending = q.pendingBytes();
-        }
-        LOG.warn("[SLOW]      conn={} send_buf={} > threshold={}, disconnecting {}", c.id(), pending, hard,
-                c.describeClient());
-        return CloseReason.SLOW_HARD;
-    }
-
-    private CloseReason checkSoftLimit(Connection c, long pending, long nowNanos) {
+    /** The soft rule (Redis's): a breach must last; a dip below the limit resets its clock. */
+    private boolean overSoftLimitTooLong(BacklogView b, long pending, long nowNanos) {
         if (pending <= settings.softLimitBytes()) {
-            c.softBreachSinceNanos = 0;
-            return null;
+            b.markSoftBreach(0);
+            return false;
         }
-        if (c.softBreachSinceNanos == 0) {
-            c.softBreachSinceNanos = nowNanos;
-            return null;
+        long since = b.softBreachSinceNanos();
+        if (since == 0) {
+            b.markSoftBreach(nowNanos);
+            return false;
         }
-        long over = nowNanos - c.softBreachSinceNanos;
+        long over = nowNanos - since;
         if (over >= settings.softNanos()) {
             LOG.warn("[SLOW]      conn={} send_buf={} > soft_limit={} for {}ms, disconnecting {}",
-                    c.id(), pending, settings.softLimitBytes(), over / 1_000_000L, c.describeClient());
-            return CloseReason.SLOW_SOFT;
+                    b.id(), pending, settings.softLimitBytes(), over / 1_000_000L, b.describeClient());
+            return true;
         }
-        return null;
+        return false;
     }
 
     @Override
@@ -116,8 +114,8 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
     }
 
     @Override
-    public boolean wantsProducerStall(Connection c) {
+    public boolean wantsProducerStall(BacklogView b) {
         long hard = settings.hardLimitBytes();
-        return settings.producerStallNanos() > 0 && hard > 0 && c.pendingBytes() * 4 > hard * 3;
+        return settings.producerStallNanos() > 0 && hard > 0 && b.pendingBytes() * 4 > hard * 3;
     }
 }
