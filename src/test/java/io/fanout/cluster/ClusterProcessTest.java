@@ -1,5 +1,7 @@
 package io.fanout.cluster;
 
+import io.fanout.testing.ProcessCleanup;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,12 +47,9 @@ class ClusterProcessTest {
     private final List<Process> started = new ArrayList<>();
 
     @AfterEach
-    void stopProcesses() throws InterruptedException {
+    void stopProcesses() {
         for (Process p : started) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            ProcessCleanup.stop(p, 10);
         }
     }
 

@@ -155,20 +155,7 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Stops this process (SIGTERM to its PID, then SIGKILL if it lingers) and removes its directory. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try (var files = Files.walk(workDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
-        }
+        io.fanout.testing.ProcessCleanup.stop(process, 5);
+        io.fanout.testing.ProcessCleanup.deleteTree(workDir);
     }
 }
