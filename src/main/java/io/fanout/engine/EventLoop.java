@@ -478,6 +478,7 @@ public final class EventLoop implements Runnable {
             verdict = c.queue.isEmpty() ? null : judgeOnce(c);
         }
         if (verdict != null) {
+            policy.reportCut(c, verdict, nowNanos); // [SLOW]: only now is the cut certain
             markClosing(c, verdict, false);
         } else if (!c.queue.isEmpty() && !c.inBacklogList) {
             c.inBacklogList = true;
