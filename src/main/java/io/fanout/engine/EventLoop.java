@@ -57,6 +57,7 @@ public final class EventLoop implements Runnable {
     private final LoopStats stats = new LoopStats();
     private final Acceptor acceptor;
     private final InputBudget inputBudget;
+    private final FanOutSink fanOut;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -84,7 +85,8 @@ public final class EventLoop implements Runnable {
     private long nowNanos;
     private long nextTickNanos;
     private long nextHousekeepingNanos;
-    private long pendingBytes;
+    /** The loop's backlog: the sum of its connections' {@link WriteQueue#pendingBytes}. */
+    long pendingBytes;
     private volatile boolean stopped;
     private boolean draining;
     private long drainDeadlineNanos;
@@ -104,6 +106,7 @@ public final class EventLoop implements Runnable {
         this.nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         this.acceptor = new Acceptor(this, engine, stats);
         this.inputBudget = engine.inputBudget();
+        this.fanOut = new FanOutSink(this, stats, traceEnabled, producerStallNanos > 0);
     }
 
     public int index() {
@@ -119,9 +122,9 @@ public final class EventLoop implements Runnable {
         return nowNanos;
     }
 
-    /** Turns completed so far; constant during one turn (loop thread). */
-    public long turnNumber() {
-        return stats.turns;
+    /** Where the broker queues a fan-out, and every enqueue is counted (loop thread). */
+    public FanOutSink fanOut() {
+        return fanOut;
     }
 
     public LoopStats stats() {
@@ -363,11 +366,8 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    void onEnqueued(Connection c, int bytes) {
-        pendingBytes += bytes;
-        if (producerStallNanos > 0) {
-            maybeStallProducerFor(c);
-        }
+    /** Adds {@code c} to the connections flushed once at the end of this turn. */
+    void markDirty(Connection c) {
         if (!c.dirty) {
             c.dirty = true;
             if (dirtyCount == dirty.length) {
@@ -375,43 +375,13 @@ public final class EventLoop implements Runnable {
             }
             dirty[dirtyCount++] = c;
         }
-        if (traceEnabled) {
-            LOG.trace("[ENQUEUE]   conn={} queued={} total_pending={}", c.id(), bytes, c.pendingBytes());
-        }
-    }
-
-    /**
-     * The broker appended {@code bytes} in total to shared frames that queues of this loop
-     * end with (each queue counts its tail's growth lazily; the loop's total is counted here).
-     */
-    public void onSharedTailGrown(long bytes) {
-        pendingBytes += bytes;
-    }
-
-    /** True when --producer-stall is on: the broker then reports every delivery. */
-    public boolean producerStallEnabled() {
-        return producerStallNanos > 0;
     }
 
     /** NATS-style fast-producer stall: pause the publisher being read if {@code c} is near its limit. */
-    public void maybeStallProducerFor(Connection c) {
+    void maybeStallProducerFor(Connection c) {
         if (reading != null && reading != c && policy.wantsProducerStall(c)) {
             stallReader = true;
         }
-    }
-
-    /** True when per-delivery trace lines are on (the broker then sends one frame per message). */
-    public boolean traceEnabled() {
-        return traceEnabled;
-    }
-
-    /** Counts deliveries made by the broker on this loop (a plain counter, loop thread). */
-    public void countDeliveries(int n) {
-        stats.deliveries += n;
-    }
-
-    public void countPublished() {
-        stats.published++;
     }
 
     private void flushDirty() {
