@@ -70,18 +70,13 @@ public final class EventLoop implements Runnable {
     private final Map<Long, Connection> connections = new LinkedHashMap<>();
     private final List<Connection> closing = new ArrayList<>();
     private final List<Connection> backlogged = new ArrayList<>();
-    private final List<Connection> pausedReaders = new ArrayList<>();
     /** Cut slow consumers whose notice is still being written. */
     private final LingeringNotices lingering = new LingeringNotices();
+    private final ReadPauses pauses;
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
     private final boolean traceEnabled;
     private final long tickNanos;
-    private final long producerStallNanos;
-    /** The connection whose input is being handled right now (a publisher), or null. */
-    private Connection reading;
-    /** Set when a subscriber fed by {@link #reading} is near its limit. */
-    private boolean stallReader;
     private long nowNanos;
     private long nextTickNanos;
     private long nextHousekeepingNanos;
@@ -101,12 +96,12 @@ public final class EventLoop implements Runnable {
         this.framePool = new FramePool(48L << 20);
         this.traceEnabled = LOG.isTraceEnabled();
         this.tickNanos = config.tickMillis() * 1_000_000L;
-        this.producerStallNanos = policy.producerStallNanos();
         this.nowNanos = clock.nanoTime();
         this.nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         this.acceptor = new Acceptor(this, engine, stats);
         this.inputBudget = engine.inputBudget();
-        this.fanOut = new FanOutSink(this, stats, traceEnabled, producerStallNanos > 0);
+        this.pauses = new ReadPauses(this, policy);
+        this.fanOut = new FanOutSink(this, stats, pauses, traceEnabled);
     }
 
     public int index() {
@@ -247,7 +242,7 @@ public final class EventLoop implements Runnable {
         if (!backlogged.isEmpty() || draining) {
             next = Math.min(next, nextTickNanos);
         }
-        if (!pausedReaders.isEmpty()) {
+        if (!pauses.isEmpty()) {
             next = Math.min(next, clock.nanoTime() + 1_000_000L);
         }
         return next;
@@ -313,16 +308,13 @@ public final class EventLoop implements Runnable {
             c.bytesRead += n;
             stats.bytesRead += n;
             rb.flip();
-            reading = c;
+            pauses.startReading(c);
             try {
                 decode(c, rb);
             } finally {
-                reading = null;
+                pauses.stopReading();
             }
-            if (stallReader) {
-                stallReader = false;
-                pauseReading(c, nowNanos + producerStallNanos);
-            }
+            pauses.maybePauseReader(c, nowNanos);
             if (n < READ_BUFFER_BYTES) {
                 return;
             }
@@ -374,13 +366,6 @@ public final class EventLoop implements Runnable {
                 dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
             }
             dirty[dirtyCount++] = c;
-        }
-    }
-
-    /** NATS-style fast-producer stall: pause the publisher being read if {@code c} is near its limit. */
-    void maybeStallProducerFor(Connection c) {
-        if (reading != null && reading != c && policy.wantsProducerStall(c)) {
-            stallReader = true;
         }
     }
 
@@ -489,7 +474,7 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    private void updateInterest(Connection c) {
+    void updateInterest(Connection c) {
         SelectionKey key = c.key;
         if (key == null || !key.isValid() || c.lingerUntilNanos != 0) {
             return; // a lingering socket stays write-only: reading it would spin on unread input
@@ -508,8 +493,8 @@ public final class EventLoop implements Runnable {
 
     /** Time-driven rules (soft limit, write deadline) and paused readers, once per tick. */
     private void maybeTick() {
-        if (!pausedReaders.isEmpty()) {
-            resumePausedReaders();
+        if (!pauses.isEmpty()) {
+            pauses.resumeDue(nowNanos);
         }
         if (backlogged.isEmpty() || nowNanos < nextTickNanos) {
             return;
@@ -549,30 +534,6 @@ public final class EventLoop implements Runnable {
                     LOG.warn("[ERROR]     conn={} housekeeping failed, closing", c.id(), e);
                     markClosing(c, CloseReason.INTERNAL_ERROR, false);
                 }
-            }
-        }
-    }
-
-    void pauseReading(Connection c, long untilNanos) {
-        if (c.state != Connection.State.OPEN) {
-            return;
-        }
-        if (c.readPausedUntilNanos == 0) {
-            pausedReaders.add(c);
-        }
-        c.readPausedUntilNanos = Math.max(c.readPausedUntilNanos, untilNanos);
-        updateInterest(c);
-    }
-
-    private void resumePausedReaders() {
-        for (int i = pausedReaders.size() - 1; i >= 0; i--) {
-            Connection c = pausedReaders.get(i);
-            if (c.state != Connection.State.OPEN || nowNanos >= c.readPausedUntilNanos) {
-                c.readPausedUntilNanos = 0;
-                int last = pausedReaders.size() - 1;
-                pausedReaders.set(i, pausedReaders.get(last));
-                pausedReaders.remove(last);
-                updateInterest(c);
             }
         }
     }

@@ -28,14 +28,16 @@ public final class FanOutSink {
 
     private final EventLoop loop;
     private final LoopStats stats;
+    private final ReadPauses pauses;
     private final boolean traceEnabled;
     private final boolean producerStall;
 
-    FanOutSink(EventLoop loop, LoopStats stats, boolean traceEnabled, boolean producerStall) {
+    FanOutSink(EventLoop loop, LoopStats stats, ReadPauses pauses, boolean traceEnabled) {
         this.loop = loop;
         this.stats = stats;
+        this.pauses = pauses;
         this.traceEnabled = traceEnabled;
-        this.producerStall = producerStall;
+        this.producerStall = pauses.stallEnabled();
     }
 
     /** Turns the loop has completed; constant during one turn (a batch frame lives for one). */
@@ -87,7 +89,7 @@ public final class FanOutSink {
         stats.deliveries += n;
         if (producerStall) {
             for (int i = from; i < end; i++) {
-                loop.maybeStallProducerFor(to[i].connection());
+                pauses.maybeStallProducerFor(to[i].connection());
             }
         }
     }
@@ -96,7 +98,7 @@ public final class FanOutSink {
     void onEnqueued(Connection c, int bytes) {
         loop.pendingBytes += bytes;
         if (producerStall) {
-            loop.maybeStallProducerFor(c);
+            pauses.maybeStallProducerFor(c);
         }
         loop.markDirty(c);
         if (traceEnabled) {
