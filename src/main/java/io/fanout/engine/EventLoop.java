@@ -50,7 +50,6 @@ public final class EventLoop implements Runnable {
     private final int index;
     private final Engine engine;
     private final EngineConfig config;
-    private final BacklogPolicy policy;
     private final Clock clock;
     private final Selector nioSelector;
     private final FramePool framePool;
@@ -69,16 +68,14 @@ public final class EventLoop implements Runnable {
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final Map<Long, Connection> connections = new LinkedHashMap<>();
     private final List<Connection> closing = new ArrayList<>();
-    private final List<Connection> backlogged = new ArrayList<>();
     /** Cut slow consumers whose notice is still being written. */
     private final LingeringNotices lingering = new LingeringNotices();
     private final ReadPauses pauses;
+    private final BacklogJudge judge;
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
     private final boolean traceEnabled;
-    private final long tickNanos;
     private long nowNanos;
-    private long nextTickNanos;
     private long nextHousekeepingNanos;
     /** The loop's backlog: the sum of its connections' {@link WriteQueue#pendingBytes}. */
     long pendingBytes;
@@ -90,17 +87,16 @@ public final class EventLoop implements Runnable {
         this.index = index;
         this.engine = engine;
         this.config = config;
-        this.policy = policy;
         this.clock = clock;
         this.nioSelector = Selector.open();
         this.framePool = new FramePool(48L << 20);
         this.traceEnabled = LOG.isTraceEnabled();
-        this.tickNanos = config.tickMillis() * 1_000_000L;
         this.nowNanos = clock.nanoTime();
         this.nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         this.acceptor = new Acceptor(this, engine, stats);
         this.inputBudget = engine.inputBudget();
         this.pauses = new ReadPauses(this, policy);
+        this.judge = new BacklogJudge(this, policy, stats, config.tickMillis() * 1_000_000L);
         this.fanOut = new FanOutSink(this, stats, pauses, traceEnabled);
     }
 
@@ -239,8 +235,8 @@ public final class EventLoop implements Runnable {
 
     private long nextWakeNanos() {
         long next = Math.min(nextHousekeepingNanos, acceptor.resumeAtNanos());
-        if (!backlogged.isEmpty() || draining) {
-            next = Math.min(next, nextTickNanos);
+        if (judge.hasBacklogs() || draining) {
+            next = Math.min(next, judge.nextTickNanos());
         }
         if (!pauses.isEmpty()) {
             next = Math.min(next, clock.nanoTime() + 1_000_000L);
@@ -396,12 +392,12 @@ public final class EventLoop implements Runnable {
     private void flushOne(Connection c) throws IOException {
         writeOnce(c);
         if (!c.queue.isEmpty()) {
-            judge(c, true);
+            judge.judge(c, true, nowNanos);
         }
     }
 
     /** One non-blocking gathering write of the queue, counted; returns the bytes the kernel took. */
-    private long writeOnce(Connection c) throws IOException {
+    long writeOnce(Connection c) throws IOException {
         WriteQueue q = c.queue;
         long written = 0;
         if (!q.isEmpty()) {
@@ -417,61 +413,6 @@ public final class EventLoop implements Runnable {
         }
         updateInterest(c);
         return written;
-    }
-
-    /**
-     * Asks the policy about {@code c}'s backlog. On a timer tick ({@code justWrote} false) a
-     * time rule may be about to cut a connection the loop has not tried to write to for a
-     * while: epoll reports a socket writable again only once a good part of its send buffer
-     * is free, so a steady slow reader can take bytes for seconds without one OP_WRITE event.
-     * Before such a cut the loop writes once; any byte the kernel takes is progress, and the
-     * policy judges again.
-     */
-    private void judge(Connection c, boolean justWrote) {
-        CloseReason verdict = judgeOnce(c);
-        if (verdict != null && !justWrote && isTimeRule(verdict) && tryWriteBeforeCut(c)) {
-            verdict = c.queue.isEmpty() ? null : judgeOnce(c);
-        }
-        if (verdict != null) {
-            policy.reportCut(c, verdict, nowNanos); // [SLOW]: only now is the cut certain
-            markClosing(c, verdict, false);
-        } else if (!c.queue.isEmpty() && !c.inBacklogList) {
-            c.inBacklogList = true;
-            backlogged.add(c);
-            if (backlogged.size() == 1) {
-                nextTickNanos = nowNanos + tickNanos;
-            }
-        }
-    }
-
-    /** The policy's verdict, carried out up to the close: returns the reason to close, or null. */
-    private CloseReason judgeOnce(Connection c) {
-        Verdict verdict = policy.judge(c, nowNanos);
-        if (verdict.kind() == Verdict.Kind.DROP) {
-            dropOldest(c, verdict);
-            verdict = policy.judgeAfterDrop(c, nowNanos);
-        }
-        return verdict.closeReason(); // null for OK, and for a second drop (one per judgement)
-    }
-
-    /** Carries out a drop verdict (see {@link Connection#dropOldest}); the loop's totals follow. */
-    private void dropOldest(Connection c, Verdict verdict) {
-        long before = c.queue.pendingBytes();
-        stats.droppedMessages += c.dropOldest(verdict.dropToBytes(), verdict.thresholdBytes());
-        pendingBytes += c.queue.pendingBytes() - before; // the drop, then the protocol's notice
-    }
-
-    private static boolean isTimeRule(CloseReason r) {
-        return r == CloseReason.SLOW_DEADLINE || r == CloseReason.SLOW_SOFT;
-    }
-
-    /** The write before a time rule cuts; true when the kernel took at least one byte. */
-    private boolean tryWriteBeforeCut(Connection c) {
-        try {
-            return writeOnce(c) > 0;
-        } catch (IOException e) {
-            return false; // the cut goes ahead; the reap closes the broken socket
-        }
     }
 
     void updateInterest(Connection c) {
@@ -491,26 +432,12 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    /** Time-driven rules (soft limit, write deadline) and paused readers, once per tick. */
+    /** Time-driven rules (soft limit, write deadline) once per tick; paused readers whose time is up. */
     private void maybeTick() {
         if (!pauses.isEmpty()) {
             pauses.resumeDue(nowNanos);
         }
-        if (backlogged.isEmpty() || nowNanos < nextTickNanos) {
-            return;
-        }
-        nextTickNanos = nowNanos + tickNanos;
-        for (int i = backlogged.size() - 1; i >= 0; i--) {
-            Connection c = backlogged.get(i);
-            if (c.state != Connection.State.OPEN || c.queue.isEmpty()) {
-                c.inBacklogList = false;
-                int last = backlogged.size() - 1;
-                backlogged.set(i, backlogged.get(last));
-                backlogged.remove(last);
-            } else {
-                judge(c, false);
-            }
-        }
+        judge.maybeTick(nowNanos);
     }
 
     /**
@@ -659,7 +586,7 @@ public final class EventLoop implements Runnable {
     void beginDrain(long drainNanos) {
         draining = true;
         drainDeadlineNanos = clock.nanoTime() + drainNanos;
-        nextTickNanos = nowNanos;
+        judge.tickAt(nowNanos);
         for (SelectionKey key : nioSelector.keys()) {
             if (key.attachment() instanceof Acceptor.Listener) {
                 key.cancel();
