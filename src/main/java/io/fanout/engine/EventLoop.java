@@ -9,7 +9,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -67,11 +66,11 @@ public final class EventLoop implements Runnable {
     /** True while the loop is (about to be) blocked in select; posters then wake it once. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final Map<Long, Connection> connections = new LinkedHashMap<>();
-    private final List<Connection> closing = new ArrayList<>();
     /** Cut slow consumers whose notice is still being written. */
     private final LingeringNotices lingering = new LingeringNotices();
     private final ReadPauses pauses;
     private final BacklogJudge judge;
+    private final Reaper reaper;
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
     private final boolean traceEnabled;
@@ -97,6 +96,7 @@ public final class EventLoop implements Runnable {
         this.inputBudget = engine.inputBudget();
         this.pauses = new ReadPauses(this, policy);
         this.judge = new BacklogJudge(this, policy, stats, config.tickMillis() * 1_000_000L);
+        this.reaper = new Reaper(this, engine, stats, connections, lingering, gatherScratch, config.maxWriteBytesPerTurn());
         this.fanOut = new FanOutSink(this, stats, pauses, traceEnabled);
     }
 
@@ -182,7 +182,7 @@ public final class EventLoop implements Runnable {
         maybeTick();
         maybeHousekeep();
         acceptor.maybeResume(nowNanos);
-        reapClosed();
+        reaper.reapAll(nowNanos, draining);
         if (draining) {
             maybeFinishDrain();
         }
@@ -216,7 +216,7 @@ public final class EventLoop implements Runnable {
      * UNSUBSCRIBE sent before a PUBLISH on another connection runs before it).
      */
     private void select() throws IOException {
-        if (dirtyCount > 0 || !closing.isEmpty() || !inbox.isEmpty()) {
+        if (dirtyCount > 0 || !reaper.isEmpty() || !inbox.isEmpty()) {
             nioSelector.selectNow(onReadyKey);
             return;
         }
@@ -465,80 +465,9 @@ public final class EventLoop implements Runnable {
         }
     }
 
+    /** Marks {@code c} for closing at the end of this turn (see {@link Reaper}). */
     void markClosing(Connection c, CloseReason reason, boolean flushFirst) {
-        if (c.state != Connection.State.OPEN) {
-            return;
-        }
-        c.state = Connection.State.CLOSING;
-        c.closeReason = reason;
-        c.flushBeforeClose = flushFirst;
-        closing.add(c);
-    }
-
-    private void reapClosed() {
-        if (closing.isEmpty()) {
-            return;
-        }
-        // Index loop: onClose handlers may mark further connections (e.g. CLIENT KILL).
-        for (int i = 0; i < closing.size(); i++) {
-            reap(closing.get(i));
-        }
-        closing.clear();
-    }
-
-    private void reap(Connection c) {
-        WriteQueue q = c.queue;
-        pendingBytes -= q.pendingBytes(); // from here on the queue is no longer counted
-        boolean noticeQueued = false;
-        if (c.closeReason.isSlowConsumer()) {
-            noticeQueued = maybeSendSlowNotice(c);
-        } else if (c.flushBeforeClose && !q.isEmpty()) {
-            flushOnceQuietly(c);
-        }
-        try {
-            c.handler.onClose(c, c.closeReason);
-        } catch (RuntimeException e) {
-            LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
-        }
-        InboundBuffers.drop(c, inputBudget); // input memory is given back at once, even while lingering
-        // Only a notice lingers (then the queue holds at most the rest of one message and the
-        // notice); a protocol without one (RESP) closes at once and frees its backlog.
-        boolean linger = noticeQueued && !q.isEmpty() && c.key != null && c.key.isValid() && !draining;
-        if (linger) {
-            lingering.start(c, nowNanos); // the notice did not fit the socket: keep it open write-only
-        } else {
-            c.closeSocket();
-        }
-        c.state = Connection.State.CLOSED;
-        connections.remove(c.id());
-        engine.onClosed(c); // before the counter: whoever sees the close counted sees it gone
-        stats.closedByReason[c.closeReason.ordinal()]++;
-        LOG.info("[CLOSE]     conn={} reason={} {}", c.id(), c.closeReason.label(), c.describeClient());
-    }
-
-    /**
-     * Discards the unsent whole messages of a slow consumer, queues the protocol's notice
-     * behind what is left of a partly sent one, and gives it one non-blocking write. Returns
-     * whether there was a notice (the socket may then linger for it).
-     */
-    private boolean maybeSendSlowNotice(Connection c) {
-        byte[] notice = c.handler == null ? null : c.handler.slowConsumerNotice(c.closeReason);
-        if (notice == null) {
-            return false;
-        }
-        c.queue.dropOldestUnstarted(0);
-        c.queue.appendCopy(notice, 0, notice.length, nowNanos);
-        flushOnceQuietly(c);
-        return true;
-    }
-
-    private void flushOnceQuietly(Connection c) {
-        try {
-            long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
-            stats.bytesWritten += w;
-        } catch (IOException | RuntimeException ignored) {
-            // Best effort only: the peer may already be gone.
-        }
+        reaper.mark(c, reason, flushFirst);
     }
 
     // ---- accepting -------------------------------------------------------------------
@@ -622,7 +551,7 @@ public final class EventLoop implements Runnable {
             for (Connection c : new ArrayList<>(connections.values())) {
                 markClosing(c, CloseReason.SHUTDOWN, true);
             }
-            reapClosed();
+            reaper.reapAll(nowNanos, draining);
             lingering.expire(nowNanos, true);
             runInbox(); // release anything posted to us (cross-loop messages hold frames)
             acceptor.close();
