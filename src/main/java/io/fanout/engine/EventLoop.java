@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  *   <li>reap connections marked for closing.</li>
  * </ol>
  *
+ * <p>The loop's parts, each in a class of its own: {@link FanOutSink} (the engine's side of
+ * every enqueue, the broker's door), {@link BacklogJudge} (the policy's verdicts after a write
+ * and on ticks), {@link ReadPauses} (the producer stall), {@link Reaper} (mark, then reap),
+ * {@link Acceptor}, {@link LingeringNotices} and {@link InboundBuffers} (decoding through the
+ * carry buffer). The loop keeps the turn, the selector, the dirty list and the writes.
+ *
  * <p>Threads: everything here runs on the loop's own thread, except {@link #execute} and
  * the read-only snapshot getters. Interest ops are compared with the key's before they are
  * set, so unchanged ones are never rewritten; OP_WRITE is set only while a queue holds bytes
@@ -187,12 +193,7 @@ public final class EventLoop implements Runnable {
             maybeFinishDrain();
         }
         // A turn is the work between selects: the inbox before it and everything after it.
-        long spent = clock.nanoTime() - nowNanos + inboxNanos;
-        stats.turns++;
-        stats.lastTurnNanos = spent;
-        if (spent > stats.maxTurnNanos) {
-            stats.maxTurnNanos = spent;
-        }
+        stats.countTurn(clock.nanoTime() - nowNanos + inboxNanos);
     }
 
     private void runInbox() {
@@ -306,7 +307,7 @@ public final class EventLoop implements Runnable {
             rb.flip();
             pauses.startReading(c);
             try {
-                decode(c, rb);
+                InboundBuffers.decode(this, c, rb, config.maxInboundBytes(), inputBudget);
             } finally {
                 pauses.stopReading();
             }
@@ -314,43 +315,6 @@ public final class EventLoop implements Runnable {
             if (n < READ_BUFFER_BYTES) {
                 return;
             }
-        }
-    }
-
-    private void decode(Connection c, ByteBuffer rb) {
-        if (c.inbound == null) {
-            c.handler.onBytes(c, rb);
-            if (rb.hasRemaining() && c.state == Connection.State.OPEN) {
-                int r = InboundBuffers.carry(this, c, rb, config.maxInboundBytes(), inputBudget);
-                if (r != InboundBuffers.OK) {
-                    refuseInput(c, r);
-                }
-            }
-        } else {
-            int r = InboundBuffers.append(this, c, rb, config.maxInboundBytes(), inputBudget);
-            if (r != InboundBuffers.OK) {
-                refuseInput(c, r);
-                return;
-            }
-            ByteBuffer in = c.inbound;
-            in.flip();
-            c.handler.onBytes(c, in);
-            if (!in.hasRemaining() || c.state != Connection.State.OPEN) {
-                InboundBuffers.drop(c, inputBudget); // idle connections hold no input memory
-            } else if (in.position() == 0 && in.limit() >= config.maxInboundBytes()) {
-                markClosing(c, CloseReason.PROTOCOL_ERROR, false);
-            } else {
-                in.compact();
-            }
-        }
-    }
-
-    /** Input that cannot be held: a request over every limit, or over the input budget. */
-    private void refuseInput(Connection c, int why) {
-        if (why == InboundBuffers.NO_BUDGET) {
-            inputBudget.cut(this, c);
-        } else {
-            markClosing(c, CloseReason.PROTOCOL_ERROR, false);
         }
     }
 
