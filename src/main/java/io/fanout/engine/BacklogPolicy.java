@@ -5,7 +5,7 @@ package io.fanout.engine;
  * attempt on a connection with a backlog, and on each timer tick for connections that still
  * have one, so time-based rules fire even when no event arrives.
  *
- * <p>Mechanism lives in {@link WriteQueue} and {@link EventLoop}; rules live in
+ * <p>Mechanism lives in {@link WriteQueue} and the loop ({@link BacklogJudge}); rules live in
  * implementations of this interface (package {@code io.fanout.policy}). A rule reads a
  * {@link BacklogView} and returns a {@link Verdict}; the loop carries it out (drops, tells
  * the protocol, counts, closes). No size check exists anywhere else.
