@@ -138,10 +138,6 @@ public final class EventLoop implements Runnable {
         return connections.values();
     }
 
-    public Connection connection(long id) {
-        return connections.get(id);
-    }
-
     /**
      * Hands a task to this loop. Thread-safe. The selector is woken only if the loop is
      * asleep and nobody has woken it yet, so a burst of posts costs one wakeup.
