@@ -137,7 +137,7 @@ public final class Broker {
      * @param payload read window of the message; not kept beyond this call
      */
     public int publish(EventLoop from, TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
-        from.countPublished(); // once per message, on the loop where it was published
+        from.fanOut().countPublished(); // once per message, on the loop where it was published
         if (origin == Origin.LOCAL) {
             Relay r = relay;
             if (r != null) {

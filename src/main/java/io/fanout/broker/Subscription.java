@@ -1,6 +1,7 @@
 package io.fanout.broker;
 
 import io.fanout.engine.Connection;
+import io.fanout.engine.Recipient;
 
 /**
  * One connection's subscription to one topic. Its slot in the topic's subscriber array lets
@@ -10,7 +11,7 @@ import io.fanout.engine.Connection;
  * {@link SubscriptionSet} and, while it is a topic's only subscriber on its loop, the loop's
  * topic table file this object itself (see {@link TopicShard}).
  */
-public final class Subscription extends TopicEntry {
+public final class Subscription extends TopicEntry implements Recipient {
     final Connection connection;
     final WireForm form;
     final TopicKind kind;
@@ -37,6 +38,7 @@ public final class Subscription extends TopicEntry {
         return kind;
     }
 
+    @Override
     public Connection connection() {
         return connection;
     }

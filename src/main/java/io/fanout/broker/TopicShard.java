@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import io.fanout.engine.EventLoop;
+import io.fanout.engine.FanOutSink;
 import io.fanout.engine.Frame;
 import io.fanout.engine.FramePool;
 
@@ -14,15 +15,19 @@ import io.fanout.engine.FramePool;
  * <p>Threads: only its loop's thread. A message published on another loop arrives through
  * the loop's inbox and is delivered here, so no lock is ever taken on the fan-out path.
  *
- * <p>Fan-out of one message: for each wire form with subscribers, encode once, retain the
- * frame once for all of them, hand the same frame to each queue, drop the publisher's
- * reference. Connections are never closed here (a full queue is judged later in the turn).
+ * <p>Fan-out of one message: for each wire form with subscribers, encode once and hand the
+ * frame to the loop's {@link FanOutSink} in one call (it takes one reference per subscriber
+ * and queues the same frame on each, or counts a message appended to a shared tail), then
+ * drop the encoder's reference. The engine keeps every account of what was queued.
+ * Connections are never closed here (a full queue is judged later in the turn).
  */
 public final class TopicShard {
     /** Room given to a frame that starts a burst: fits ~90 small RESP messages. */
     private static final int BATCH_FRAME_BYTES = 8192;
 
     private final EventLoop loop;
+    /** The engine's side of each delivery: references, enqueue accounting, counters. */
+    private final FanOutSink sink;
     private final FramePool pool;
     private final WireForm[] forms;
     /*
@@ -46,6 +51,7 @@ public final class TopicShard {
 
     TopicShard(EventLoop loop, WireForm[] forms) {
         this.loop = loop;
+        this.sink = loop.fanOut();
         this.pool = loop.framePool();
         this.forms = forms;
     }
@@ -176,7 +182,7 @@ public final class TopicShard {
      * (pattern subscribers count once per matching pattern, as in Redis).
      */
     int deliver(TopicKind kind, byte[] channel, ByteBuffer payload, Origin origin) {
-        long turn = loop.turnNumber();
+        long turn = sink.turn();
         if (turn != batchTurn) {
             releaseStaleBatches(turn);
         }
@@ -196,7 +202,6 @@ public final class TopicShard {
         } finally {
             publication.clear();
         }
-        loop.countDeliveries(receivers);
         return receivers;
     }
 
@@ -207,7 +212,7 @@ public final class TopicShard {
      * own list, and a subscriber of both the channel and a pattern gets both, as in Redis.
      */
     int deliverRelayed(TopicKind kind, byte[] channel, byte[] pattern, ByteBuffer payload) {
-        long turn = loop.turnNumber();
+        long turn = sink.turn();
         if (turn != batchTurn) {
             releaseStaleBatches(turn);
         }
@@ -230,7 +235,6 @@ public final class TopicShard {
         } finally {
             publication.clear();
         }
-        loop.countDeliveries(receivers);
         return receivers;
     }
 
@@ -241,7 +245,7 @@ public final class TopicShard {
      * cheap as a subscription.
      */
     private int deliverToLone(TopicTable table, Subscription s, long turn) {
-        if (s.lastTurn == (int) turn && !loop.traceEnabled()) {
+        if (s.lastTurn == (int) turn && sink.batching()) {
             return deliverTo(promote(table, s), null, true);
         }
         s.lastTurn = (int) turn;
@@ -249,8 +253,7 @@ public final class TopicShard {
         Frame frame = pool.acquire(form.encodedLength(publication, null));
         form.writeTo(frame, publication, null);
         frame.countMessage();
-        frame.retain(1);
-        s.connection.send(frame);
+        sink.sendTo(frame, s.connection);
         frame.release(pool); // the encoder's reference
         return 1;
     }
@@ -299,7 +302,7 @@ public final class TopicShard {
     private int deliverTo(SubscriberList list, byte[] pattern, boolean burst) {
         int delivered = 0;
         // With trace on, one frame per message keeps the lesson's [ENQUEUE] line per delivery.
-        boolean batching = !loop.traceEnabled();
+        boolean batching = sink.batching();
         Subscription[] subs = list.subscribers();
         int end = 0;
         for (int f = 0; f < forms.length; f++) {
@@ -316,21 +319,13 @@ public final class TopicShard {
                 // grow and membership is unchanged): append, and each queue counts it lazily.
                 forms[f].writeTo(batch, publication, pattern);
                 batch.countMessage();
-                loop.onSharedTailGrown((long) bytes * n);
-                if (loop.producerStallEnabled()) {
-                    for (int i = start; i < end; i++) {
-                        loop.maybeStallProducerFor(subs[i].connection);
-                    }
-                }
+                sink.appendedToSharedTail(bytes, subs, start, end);
             } else {
                 // A second message in one turn suggests a burst: give the next ones room.
                 Frame frame = pool.acquire(batch == null && !burst ? bytes : Math.max(bytes, BATCH_FRAME_BYTES));
                 forms[f].writeTo(frame, publication, pattern);
                 frame.countMessage();
-                frame.retain(n);
-                for (int i = start; i < end; i++) {
-                    subs[i].connection.send(frame);
-                }
+                sink.sendToAll(frame, subs, start, end);
                 if (!batching) {
                     frame.release(pool); // the encoder's reference
                 } else {

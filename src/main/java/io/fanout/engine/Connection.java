@@ -256,7 +256,7 @@ public final class Connection implements BacklogView {
             return;
         }
         queue.enqueue(frame, loop.nowNanos());
-        loop.onEnqueued(this, frame.length());
+        loop.fanOut().onEnqueued(this, frame.length());
     }
 
     /** Queues a copy of bytes private to this connection (replies, errors). */
@@ -265,7 +265,7 @@ public final class Connection implements BacklogView {
             return;
         }
         queue.appendCopy(src, off, len, loop.nowNanos());
-        loop.onEnqueued(this, len);
+        loop.fanOut().onEnqueued(this, len);
     }
 
     public void sendCopy(byte[] src) {

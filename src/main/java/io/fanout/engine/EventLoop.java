@@ -9,7 +9,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,6 +33,12 @@ import org.slf4j.LoggerFactory;
  *   <li>reap connections marked for closing.</li>
  * </ol>
  *
+ * <p>The loop's parts, each in a class of its own: {@link FanOutSink} (the engine's side of
+ * every enqueue, the broker's door), {@link BacklogJudge} (the policy's verdicts after a write
+ * and on ticks), {@link ReadPauses} (the producer stall), {@link Reaper} (mark, then reap),
+ * {@link Acceptor}, {@link LingeringNotices} and {@link InboundBuffers} (decoding through the
+ * carry buffer). The loop keeps the turn, the selector, the dirty list and the writes.
+ *
  * <p>Threads: everything here runs on the loop's own thread, except {@link #execute} and
  * the read-only snapshot getters. Interest ops are compared with the key's before they are
  * set, so unchanged ones are never rewritten; OP_WRITE is set only while a queue holds bytes
@@ -50,13 +55,13 @@ public final class EventLoop implements Runnable {
     private final int index;
     private final Engine engine;
     private final EngineConfig config;
-    private final BacklogPolicy policy;
     private final Clock clock;
     private final Selector nioSelector;
     private final FramePool framePool;
     private final LoopStats stats = new LoopStats();
     private final Acceptor acceptor;
     private final InputBudget inputBudget;
+    private final FanOutSink fanOut;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -67,24 +72,18 @@ public final class EventLoop implements Runnable {
     /** True while the loop is (about to be) blocked in select; posters then wake it once. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final Map<Long, Connection> connections = new LinkedHashMap<>();
-    private final List<Connection> closing = new ArrayList<>();
-    private final List<Connection> backlogged = new ArrayList<>();
-    private final List<Connection> pausedReaders = new ArrayList<>();
     /** Cut slow consumers whose notice is still being written. */
     private final LingeringNotices lingering = new LingeringNotices();
+    private final ReadPauses pauses;
+    private final BacklogJudge judge;
+    private final Reaper reaper;
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
     private final boolean traceEnabled;
-    private final long tickNanos;
-    private final long producerStallNanos;
-    /** The connection whose input is being handled right now (a publisher), or null. */
-    private Connection reading;
-    /** Set when a subscriber fed by {@link #reading} is near its limit. */
-    private boolean stallReader;
     private long nowNanos;
-    private long nextTickNanos;
     private long nextHousekeepingNanos;
-    private long pendingBytes;
+    /** The loop's backlog: the sum of its connections' {@link WriteQueue#pendingBytes}. */
+    long pendingBytes;
     private volatile boolean stopped;
     private boolean draining;
     private long drainDeadlineNanos;
@@ -93,17 +92,18 @@ public final class EventLoop implements Runnable {
         this.index = index;
         this.engine = engine;
         this.config = config;
-        this.policy = policy;
         this.clock = clock;
         this.nioSelector = Selector.open();
         this.framePool = new FramePool(48L << 20);
         this.traceEnabled = LOG.isTraceEnabled();
-        this.tickNanos = config.tickMillis() * 1_000_000L;
-        this.producerStallNanos = policy.producerStallNanos();
         this.nowNanos = clock.nanoTime();
         this.nextHousekeepingNanos = nowNanos + HOUSEKEEPING_INTERVAL_NANOS;
         this.acceptor = new Acceptor(this, engine, stats);
         this.inputBudget = engine.inputBudget();
+        this.pauses = new ReadPauses(this, policy);
+        this.judge = new BacklogJudge(this, policy, stats, config.tickMillis() * 1_000_000L);
+        this.reaper = new Reaper(this, engine, stats, connections, lingering, gatherScratch, config.maxWriteBytesPerTurn());
+        this.fanOut = new FanOutSink(this, stats, pauses, traceEnabled);
     }
 
     public int index() {
@@ -119,9 +119,9 @@ public final class EventLoop implements Runnable {
         return nowNanos;
     }
 
-    /** Turns completed so far; constant during one turn (loop thread). */
-    public long turnNumber() {
-        return stats.turns;
+    /** Where the broker queues a fan-out, and every enqueue is counted (loop thread). */
+    public FanOutSink fanOut() {
+        return fanOut;
     }
 
     public LoopStats stats() {
@@ -136,10 +136,6 @@ public final class EventLoop implements Runnable {
     /** Connections owned by this loop; loop thread only. */
     public Iterable<Connection> connections() {
         return connections.values();
-    }
-
-    public Connection connection(long id) {
-        return connections.get(id);
     }
 
     /**
@@ -188,17 +184,12 @@ public final class EventLoop implements Runnable {
         maybeTick();
         maybeHousekeep();
         acceptor.maybeResume(nowNanos);
-        reapClosed();
+        reaper.reapAll(nowNanos, draining);
         if (draining) {
             maybeFinishDrain();
         }
         // A turn is the work between selects: the inbox before it and everything after it.
-        long spent = clock.nanoTime() - nowNanos + inboxNanos;
-        stats.turns++;
-        stats.lastTurnNanos = spent;
-        if (spent > stats.maxTurnNanos) {
-            stats.maxTurnNanos = spent;
-        }
+        stats.countTurn(clock.nanoTime() - nowNanos + inboxNanos);
     }
 
     private void runInbox() {
@@ -222,7 +213,7 @@ public final class EventLoop implements Runnable {
      * UNSUBSCRIBE sent before a PUBLISH on another connection runs before it).
      */
     private void select() throws IOException {
-        if (dirtyCount > 0 || !closing.isEmpty() || !inbox.isEmpty()) {
+        if (dirtyCount > 0 || !reaper.isEmpty() || !inbox.isEmpty()) {
             nioSelector.selectNow(onReadyKey);
             return;
         }
@@ -241,10 +232,10 @@ public final class EventLoop implements Runnable {
 
     private long nextWakeNanos() {
         long next = Math.min(nextHousekeepingNanos, acceptor.resumeAtNanos());
-        if (!backlogged.isEmpty() || draining) {
-            next = Math.min(next, nextTickNanos);
+        if (judge.hasBacklogs() || draining) {
+            next = Math.min(next, judge.nextTickNanos());
         }
-        if (!pausedReaders.isEmpty()) {
+        if (!pauses.isEmpty()) {
             next = Math.min(next, clock.nanoTime() + 1_000_000L);
         }
         return next;
@@ -310,64 +301,21 @@ public final class EventLoop implements Runnable {
             c.bytesRead += n;
             stats.bytesRead += n;
             rb.flip();
-            reading = c;
+            pauses.startReading(c);
             try {
-                decode(c, rb);
+                InboundBuffers.decode(this, c, rb, config.maxInboundBytes(), inputBudget);
             } finally {
-                reading = null;
+                pauses.stopReading();
             }
-            if (stallReader) {
-                stallReader = false;
-                pauseReading(c, nowNanos + producerStallNanos);
-            }
+            pauses.maybePauseReader(c, nowNanos);
             if (n < READ_BUFFER_BYTES) {
                 return;
             }
         }
     }
 
-    private void decode(Connection c, ByteBuffer rb) {
-        if (c.inbound == null) {
-            c.handler.onBytes(c, rb);
-            if (rb.hasRemaining() && c.state == Connection.State.OPEN) {
-                int r = InboundBuffers.carry(this, c, rb, config.maxInboundBytes(), inputBudget);
-                if (r != InboundBuffers.OK) {
-                    refuseInput(c, r);
-                }
-            }
-        } else {
-            int r = InboundBuffers.append(this, c, rb, config.maxInboundBytes(), inputBudget);
-            if (r != InboundBuffers.OK) {
-                refuseInput(c, r);
-                return;
-            }
-            ByteBuffer in = c.inbound;
-            in.flip();
-            c.handler.onBytes(c, in);
-            if (!in.hasRemaining() || c.state != Connection.State.OPEN) {
-                InboundBuffers.drop(c, inputBudget); // idle connections hold no input memory
-            } else if (in.position() == 0 && in.limit() >= config.maxInboundBytes()) {
-                markClosing(c, CloseReason.PROTOCOL_ERROR, false);
-            } else {
-                in.compact();
-            }
-        }
-    }
-
-    /** Input that cannot be held: a request over every limit, or over the input budget. */
-    private void refuseInput(Connection c, int why) {
-        if (why == InboundBuffers.NO_BUDGET) {
-            inputBudget.cut(this, c);
-        } else {
-            markClosing(c, CloseReason.PROTOCOL_ERROR, false);
-        }
-    }
-
-    void onEnqueued(Connection c, int bytes) {
-        pendingBytes += bytes;
-        if (producerStallNanos > 0) {
-            maybeStallProducerFor(c);
-        }
+    /** Adds {@code c} to the connections flushed once at the end of this turn. */
+    void markDirty(Connection c) {
         if (!c.dirty) {
             c.dirty = true;
             if (dirtyCount == dirty.length) {
@@ -375,43 +323,6 @@ public final class EventLoop implements Runnable {
             }
             dirty[dirtyCount++] = c;
         }
-        if (traceEnabled) {
-            LOG.trace("[ENQUEUE]   conn={} queued={} total_pending={}", c.id(), bytes, c.pendingBytes());
-        }
-    }
-
-    /**
-     * The broker appended {@code bytes} in total to shared frames that queues of this loop
-     * end with (each queue counts its tail's growth lazily; the loop's total is counted here).
-     */
-    public void onSharedTailGrown(long bytes) {
-        pendingBytes += bytes;
-    }
-
-    /** True when --producer-stall is on: the broker then reports every delivery. */
-    public boolean producerStallEnabled() {
-        return producerStallNanos > 0;
-    }
-
-    /** NATS-style fast-producer stall: pause the publisher being read if {@code c} is near its limit. */
-    public void maybeStallProducerFor(Connection c) {
-        if (reading != null && reading != c && policy.wantsProducerStall(c)) {
-            stallReader = true;
-        }
-    }
-
-    /** True when per-delivery trace lines are on (the broker then sends one frame per message). */
-    public boolean traceEnabled() {
-        return traceEnabled;
-    }
-
-    /** Counts deliveries made by the broker on this loop (a plain counter, loop thread). */
-    public void countDeliveries(int n) {
-        stats.deliveries += n;
-    }
-
-    public void countPublished() {
-        stats.published++;
     }
 
     private void flushDirty() {
@@ -441,12 +352,12 @@ public final class EventLoop implements Runnable {
     private void flushOne(Connection c) throws IOException {
         writeOnce(c);
         if (!c.queue.isEmpty()) {
-            judge(c, true);
+            judge.judge(c, true, nowNanos);
         }
     }
 
     /** One non-blocking gathering write of the queue, counted; returns the bytes the kernel took. */
-    private long writeOnce(Connection c) throws IOException {
+    long writeOnce(Connection c) throws IOException {
         WriteQueue q = c.queue;
         long written = 0;
         if (!q.isEmpty()) {
@@ -464,61 +375,7 @@ public final class EventLoop implements Runnable {
         return written;
     }
 
-    /**
-     * Asks the policy about {@code c}'s backlog. On a timer tick ({@code justWrote} false) a
-     * time rule may be about to cut a connection the loop has not tried to write to for a
-     * while: epoll reports a socket writable again only once a good part of its send buffer
-     * is free, so a steady slow reader can take bytes for seconds without one OP_WRITE event.
-     * Before such a cut the loop writes once; any byte the kernel takes is progress, and the
-     * policy judges again.
-     */
-    private void judge(Connection c, boolean justWrote) {
-        CloseReason verdict = judgeOnce(c);
-        if (verdict != null && !justWrote && isTimeRule(verdict) && tryWriteBeforeCut(c)) {
-            verdict = c.queue.isEmpty() ? null : judgeOnce(c);
-        }
-        if (verdict != null) {
-            markClosing(c, verdict, false);
-        } else if (!c.queue.isEmpty() && !c.inBacklogList) {
-            c.inBacklogList = true;
-            backlogged.add(c);
-            if (backlogged.size() == 1) {
-                nextTickNanos = nowNanos + tickNanos;
-            }
-        }
-    }
-
-    /** The policy's verdict, carried out up to the close: returns the reason to close, or null. */
-    private CloseReason judgeOnce(Connection c) {
-        Verdict verdict = policy.judge(c, nowNanos);
-        if (verdict.kind() == Verdict.Kind.DROP) {
-            dropOldest(c, verdict);
-            verdict = policy.judgeAfterDrop(c, nowNanos);
-        }
-        return verdict.closeReason(); // null for OK, and for a second drop (one per judgement)
-    }
-
-    /** Carries out a drop verdict (see {@link Connection#dropOldest}); the loop's totals follow. */
-    private void dropOldest(Connection c, Verdict verdict) {
-        long before = c.queue.pendingBytes();
-        stats.droppedMessages += c.dropOldest(verdict.dropToBytes(), verdict.thresholdBytes());
-        pendingBytes += c.queue.pendingBytes() - before; // the drop, then the protocol's notice
-    }
-
-    private static boolean isTimeRule(CloseReason r) {
-        return r == CloseReason.SLOW_DEADLINE || r == CloseReason.SLOW_SOFT;
-    }
-
-    /** The write before a time rule cuts; true when the kernel took at least one byte. */
-    private boolean tryWriteBeforeCut(Connection c) {
-        try {
-            return writeOnce(c) > 0;
-        } catch (IOException e) {
-            return false; // the cut goes ahead; the reap closes the broken socket
-        }
-    }
-
-    private void updateInterest(Connection c) {
+    void updateInterest(Connection c) {
         SelectionKey key = c.key;
         if (key == null || !key.isValid() || c.lingerUntilNanos != 0) {
             return; // a lingering socket stays write-only: reading it would spin on unread input
@@ -535,26 +392,12 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    /** Time-driven rules (soft limit, write deadline) and paused readers, once per tick. */
+    /** Time-driven rules (soft limit, write deadline) once per tick; paused readers whose time is up. */
     private void maybeTick() {
-        if (!pausedReaders.isEmpty()) {
-            resumePausedReaders();
+        if (!pauses.isEmpty()) {
+            pauses.resumeDue(nowNanos);
         }
-        if (backlogged.isEmpty() || nowNanos < nextTickNanos) {
-            return;
-        }
-        nextTickNanos = nowNanos + tickNanos;
-        for (int i = backlogged.size() - 1; i >= 0; i--) {
-            Connection c = backlogged.get(i);
-            if (c.state != Connection.State.OPEN || c.queue.isEmpty()) {
-                c.inBacklogList = false;
-                int last = backlogged.size() - 1;
-                backlogged.set(i, backlogged.get(last));
-                backlogged.remove(last);
-            } else {
-                judge(c, false);
-            }
-        }
+        judge.maybeTick(nowNanos);
     }
 
     /**
@@ -582,104 +425,9 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    void pauseReading(Connection c, long untilNanos) {
-        if (c.state != Connection.State.OPEN) {
-            return;
-        }
-        if (c.readPausedUntilNanos == 0) {
-            pausedReaders.add(c);
-        }
-        c.readPausedUntilNanos = Math.max(c.readPausedUntilNanos, untilNanos);
-        updateInterest(c);
-    }
-
-    private void resumePausedReaders() {
-        for (int i = pausedReaders.size() - 1; i >= 0; i--) {
-            Connection c = pausedReaders.get(i);
-            if (c.state != Connection.State.OPEN || nowNanos >= c.readPausedUntilNanos) {
-                c.readPausedUntilNanos = 0;
-                int last = pausedReaders.size() - 1;
-                pausedReaders.set(i, pausedReaders.get(last));
-                pausedReaders.remove(last);
-                updateInterest(c);
-            }
-        }
-    }
-
+    /** Marks {@code c} for closing at the end of this turn (see {@link Reaper}). */
     void markClosing(Connection c, CloseReason reason, boolean flushFirst) {
-        if (c.state != Connection.State.OPEN) {
-            return;
-        }
-        c.state = Connection.State.CLOSING;
-        c.closeReason = reason;
-        c.flushBeforeClose = flushFirst;
-        closing.add(c);
-    }
-
-    private void reapClosed() {
-        if (closing.isEmpty()) {
-            return;
-        }
-        // Index loop: onClose handlers may mark further connections (e.g. CLIENT KILL).
-        for (int i = 0; i < closing.size(); i++) {
-            reap(closing.get(i));
-        }
-        closing.clear();
-    }
-
-    private void reap(Connection c) {
-        WriteQueue q = c.queue;
-        pendingBytes -= q.pendingBytes(); // from here on the queue is no longer counted
-        boolean noticeQueued = false;
-        if (c.closeReason.isSlowConsumer()) {
-            noticeQueued = maybeSendSlowNotice(c);
-        } else if (c.flushBeforeClose && !q.isEmpty()) {
-            flushOnceQuietly(c);
-        }
-        try {
-            c.handler.onClose(c, c.closeReason);
-        } catch (RuntimeException e) {
-            LOG.warn("[ERROR]     conn={} onClose failed", c.id(), e);
-        }
-        InboundBuffers.drop(c, inputBudget); // input memory is given back at once, even while lingering
-        // Only a notice lingers (then the queue holds at most the rest of one message and the
-        // notice); a protocol without one (RESP) closes at once and frees its backlog.
-        boolean linger = noticeQueued && !q.isEmpty() && c.key != null && c.key.isValid() && !draining;
-        if (linger) {
-            lingering.start(c, nowNanos); // the notice did not fit the socket: keep it open write-only
-        } else {
-            c.closeSocket();
-        }
-        c.state = Connection.State.CLOSED;
-        connections.remove(c.id());
-        engine.onClosed(c); // before the counter: whoever sees the close counted sees it gone
-        stats.closedByReason[c.closeReason.ordinal()]++;
-        LOG.info("[CLOSE]     conn={} reason={} {}", c.id(), c.closeReason.label(), c.describeClient());
-    }
-
-    /**
-     * Discards the unsent whole messages of a slow consumer, queues the protocol's notice
-     * behind what is left of a partly sent one, and gives it one non-blocking write. Returns
-     * whether there was a notice (the socket may then linger for it).
-     */
-    private boolean maybeSendSlowNotice(Connection c) {
-        byte[] notice = c.handler == null ? null : c.handler.slowConsumerNotice(c.closeReason);
-        if (notice == null) {
-            return false;
-        }
-        c.queue.dropOldestUnstarted(0);
-        c.queue.appendCopy(notice, 0, notice.length, nowNanos);
-        flushOnceQuietly(c);
-        return true;
-    }
-
-    private void flushOnceQuietly(Connection c) {
-        try {
-            long w = c.queue.flush(c.channel(), gatherScratch, config.maxWriteBytesPerTurn(), nowNanos);
-            stats.bytesWritten += w;
-        } catch (IOException | RuntimeException ignored) {
-            // Best effort only: the peer may already be gone.
-        }
+        reaper.mark(c, reason, flushFirst);
     }
 
     // ---- accepting -------------------------------------------------------------------
@@ -727,7 +475,7 @@ public final class EventLoop implements Runnable {
     void beginDrain(long drainNanos) {
         draining = true;
         drainDeadlineNanos = clock.nanoTime() + drainNanos;
-        nextTickNanos = nowNanos;
+        judge.tickAt(nowNanos);
         for (SelectionKey key : nioSelector.keys()) {
             if (key.attachment() instanceof Acceptor.Listener) {
                 key.cancel();
@@ -763,7 +511,7 @@ public final class EventLoop implements Runnable {
             for (Connection c : new ArrayList<>(connections.values())) {
                 markClosing(c, CloseReason.SHUTDOWN, true);
             }
-            reapClosed();
+            reaper.reapAll(nowNanos, draining);
             lingering.expire(nowNanos, true);
             runInbox(); // release anything posted to us (cross-loop messages hold frames)
             acceptor.close();

@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * a leftover tail is copied here, into a heap buffer that grows (doubling) up to the
  * engine's limit and is dropped again as soon as it is empty, so idle connections hold no
  * input memory. Every byte of capacity is counted in the {@link InputBudget} from allocation
- * to drop. Loop thread only.
+ * to drop; {@link #decode} is the one path from a read to the connection's handler. Loop
+ * thread only.
  */
 final class InboundBuffers {
     private static final int MIN_CARRY_BYTES = 4096;
@@ -21,6 +22,49 @@ final class InboundBuffers {
     static final int NO_BUDGET = 2;
 
     private InboundBuffers() {
+    }
+
+    /**
+     * Hands newly read bytes to {@code c}'s handler: straight from the loop's read buffer
+     * {@code rb} when nothing is carried (only an incomplete tail is then copied), else
+     * through the carry buffer, which is dropped as soon as it is empty. Input that cannot be
+     * held closes the connection (over every limit) or cuts it for the input budget.
+     */
+    static void decode(EventLoop loop, Connection c, ByteBuffer rb, int maxBytes, InputBudget budget) {
+        if (c.inbound == null) {
+            c.handler.onBytes(c, rb);
+            if (rb.hasRemaining() && c.state == Connection.State.OPEN) {
+                int r = carry(loop, c, rb, maxBytes, budget);
+                if (r != OK) {
+                    refuseInput(loop, c, r, budget);
+                }
+            }
+        } else {
+            int r = append(loop, c, rb, maxBytes, budget);
+            if (r != OK) {
+                refuseInput(loop, c, r, budget);
+                return;
+            }
+            ByteBuffer in = c.inbound;
+            in.flip();
+            c.handler.onBytes(c, in);
+            if (!in.hasRemaining() || c.state != Connection.State.OPEN) {
+                drop(c, budget); // idle connections hold no input memory
+            } else if (in.position() == 0 && in.limit() >= maxBytes) {
+                loop.markClosing(c, CloseReason.PROTOCOL_ERROR, false);
+            } else {
+                in.compact();
+            }
+        }
+    }
+
+    /** Input that cannot be held: a request over every limit, or over the input budget. */
+    private static void refuseInput(EventLoop loop, Connection c, int why, InputBudget budget) {
+        if (why == NO_BUDGET) {
+            budget.cut(loop, c);
+        } else {
+            loop.markClosing(c, CloseReason.PROTOCOL_ERROR, false);
+        }
     }
 
     /** Copies {@code rest}'s remaining bytes into a new carry buffer (write mode) of {@code c}. */

@@ -19,6 +19,15 @@ public final class LoopStats {
     public long maxTurnNanos;
     public final long[] closedByReason = new long[CloseReason.values().length];
 
+    /** One turn done, {@code spentNanos} of work (the inbox and everything after the select). */
+    void countTurn(long spentNanos) {
+        turns++;
+        lastTurnNanos = spentNanos;
+        if (spentNanos > maxTurnNanos) {
+            maxTurnNanos = spentNanos;
+        }
+    }
+
     public long closed(CloseReason reason) {
         return closedByReason[reason.ordinal()];
     }

@@ -68,21 +68,13 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
         long pending = b.pendingBytes();
         long hard = settings.hardLimitBytes();
         if (hard > 0 && pending > hard) {
-            if (mayDrop) {
-                return dropVerdict;
-            }
-            LOG.warn("[SLOW]      conn={} send_buf={} > threshold={}, disconnecting {}", b.id(), pending, hard,
-                    b.describeClient());
-            return Verdict.close(CloseReason.SLOW_HARD);
+            return mayDrop ? dropVerdict : Verdict.close(CloseReason.SLOW_HARD);
         }
         if (settings.softLimitBytes() > 0 && overSoftLimitTooLong(b, pending, nowNanos)) {
             return Verdict.close(CloseReason.SLOW_SOFT);
         }
         long deadline = settings.writeDeadlineNanos();
         if (deadline > 0 && pending > 0 && nowNanos - b.lastProgressNanos() >= deadline) {
-            LOG.warn("[SLOW]      conn={} send_buf={} stalled={}ms >= write_deadline={}ms, disconnecting {}",
-                    b.id(), pending, (nowNanos - b.lastProgressNanos()) / 1_000_000L, deadline / 1_000_000L,
-                    b.describeClient());
             return Verdict.close(CloseReason.SLOW_DEADLINE);
         }
         return Verdict.OK;
@@ -99,13 +91,30 @@ public final class SlowConsumerPolicy implements BacklogPolicy {
             b.markSoftBreach(nowNanos);
             return false;
         }
-        long over = nowNanos - since;
-        if (over >= settings.softNanos()) {
-            LOG.warn("[SLOW]      conn={} send_buf={} > soft_limit={} for {}ms, disconnecting {}",
-                    b.id(), pending, settings.softLimitBytes(), over / 1_000_000L, b.describeClient());
-            return true;
+        return nowNanos - since >= settings.softNanos();
+    }
+
+    /**
+     * The {@code [SLOW]} line of a cut, with the figures that tripped: the view is as the
+     * verdict saw it (the loop reports right after judging, at the same time).
+     */
+    @Override
+    public void reportCut(BacklogView b, CloseReason reason, long nowNanos) {
+        long pending = b.pendingBytes();
+        switch (reason) {
+            case SLOW_HARD -> LOG.warn("[SLOW]      conn={} send_buf={} > threshold={}, disconnecting {}", b.id(),
+                    pending, settings.hardLimitBytes(), b.describeClient());
+            case SLOW_SOFT -> LOG.warn("[SLOW]      conn={} send_buf={} > soft_limit={} for {}ms, disconnecting {}",
+                    b.id(), pending, settings.softLimitBytes(), (nowNanos - b.softBreachSinceNanos()) / 1_000_000L,
+                    b.describeClient());
+            case SLOW_DEADLINE -> LOG.warn(
+                    "[SLOW]      conn={} send_buf={} stalled={}ms >= write_deadline={}ms, disconnecting {}",
+                    b.id(), pending, (nowNanos - b.lastProgressNanos()) / 1_000_000L,
+                    settings.writeDeadlineNanos() / 1_000_000L, b.describeClient());
+            default -> {
+                // Not one of this policy's verdicts: nothing to explain.
+            }
         }
-        return false;
     }
 
     @Override
