@@ -321,8 +321,7 @@ public final class TopicShard {
                 batch.countMessage();
                 sink.appendedToSharedTail(bytes, subs, start, end);
             } else {
-                // A second message in one turn suggests a burst: give the next ones room.
-                Frame frame = pool.acquire(batch == null && !burst ? bytes : Math.max(bytes, BATCH_FRAME_BYTES));
+                Frame frame = pool.acquire(nextFrameBytes(batch, burst, bytes));
                 forms[f].writeTo(frame, publication, pattern);
                 frame.countMessage();
                 sink.sendToAll(frame, subs, start, end);
@@ -335,6 +334,20 @@ public final class TopicShard {
             delivered += n;
         }
         return delivered;
+    }
+
+    /**
+     * Room for a new frame of a list: just the message when it is the topic's first in this
+     * turn; a batch frame when a second one suggests a burst; and when a batch frame filled
+     * up, four times its size (up to the pool's largest class), so that a burst of large
+     * messages reaches each subscriber in a few buffers per turn rather than one per 8 KiB.
+     */
+    private static int nextFrameBytes(Frame filledBatch, boolean burst, int bytes) {
+        if (filledBatch != null) {
+            int grown = Math.min(FramePool.MAX_POOLED_BYTES, filledBatch.capacity() * 4);
+            return Math.max(bytes, Math.max(BATCH_FRAME_BYTES, grown));
+        }
+        return burst ? Math.max(bytes, BATCH_FRAME_BYTES) : bytes;
     }
 
     /** The frame of this list and form from the current turn, or null. */

@@ -61,6 +61,7 @@ public final class FanoutServer implements AutoCloseable {
         PendingBudget budget = config.slow().maxPendingTotalBytes() > 0
                 ? new PendingBudget(config.slow().maxPendingTotalBytes()) : null;
         this.engine = new Engine(ec, policy, clock, budget);
+        LOG.info("[LOOPS]     io-threads={} processors={}", config.ioThreads(), Runtime.getRuntime().availableProcessors());
         LineWireForm lineForm = new LineWireForm(0);
         RespWireForm resp2 = new RespWireForm(1, 2);
         RespWireForm resp3 = new RespWireForm(2, 3);

@@ -45,8 +45,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "WebSocket ping / SSE comment interval; a WebSocket silent for a whole interval after a ping is closed (0 = off).")
     String pingInterval = "25s";
 
-    @Option(names = "--io-threads", paramLabel = "N", description = "Event loops. 1 measured best on a 2-core box shared with its clients.")
-    int ioThreads = 1;
+    @Option(names = "--io-threads", paramLabel = "N|auto",
+            description = "Event loops; auto = half the processors this process may use (at least 1, at most "
+                    + IoThreads.AUTO_MAX + "): one on a 2-core box, where one loop measured best.")
+    String ioThreads = "auto";
 
     @Option(names = "--max-clients", paramLabel = "N", description = "Connections at once; the next is refused with an error.")
     int maxClients = 10_000;
@@ -188,6 +190,16 @@ public final class ServeCommand implements Callable<Integer> {
         return shutdown.awaitStopped() ? 0 : 1; // 0 after a clean SIGTERM / SIGINT drain
     }
 
+    /** --io-threads as a number of loops: a count from 1 to 64, or auto (see {@link IoThreads}). */
+    private int ioThreads() {
+        try {
+            return IoThreads.parse(ioThreads, Runtime.getRuntime().availableProcessors());
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return 1; // not reached: fail throws
+        }
+    }
+
     /** Exit status when an event loop crashed (sysexits EX_SOFTWARE): a supervisor restarts us. */
     static final int EXIT_LOOP_CRASHED = 70;
 
@@ -212,10 +224,7 @@ public final class ServeCommand implements Callable<Integer> {
         checkPort("--resp-port", respPort, true);
         checkPort("--metrics-port", metricsPort, true);
         checkPort("--http-port", httpPort, true);
-        positive("--io-threads", ioThreads);
-        if (ioThreads > 64) {
-            fail("--io-threads must be at most 64, got " + ioThreads);
-        }
+        int loops = ioThreads();
         positive("--max-clients", maxClients);
         long maxMessageBytes = size("--max-message", maxMessage);
         if (maxMessageBytes < 1 || maxMessageBytes > 512L << 20) {
@@ -242,7 +251,7 @@ public final class ServeCommand implements Callable<Integer> {
         positive("--max-subscriptions-per-client", maxSubscriptionsPerClient);
         positive("--max-topics", maxTopics);
         positive("--max-subscriptions", maxSubscriptions);
-        return new ServerConfig(bind, port, respPort, metricsPort, ioThreads, maxClients, (int) maxMessageBytes,
+        return new ServerConfig(bind, port, respPort, metricsPort, loops, maxClients, (int) maxMessageBytes,
                 password, lineChannel, slow, (int) sndbuf, duration("--shutdown-drain", shutdownDrain) / 1_000_000L,
                 webConfig(), connectionLimits(maxMessageBytes),
                 new ServerConfig.SubscriptionLimits(maxSubscriptionsPerClient, maxTopics, maxSubscriptions));

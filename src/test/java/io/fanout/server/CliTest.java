@@ -69,6 +69,8 @@ class CliTest {
         "--ping-interval  | often     | --ping-interval",
         "--max-clients    | many      | --max-clients",
         "--io-threads     | 0         | --io-threads",
+        "--io-threads     | 65        | --io-threads",
+        "--io-threads     | many      | --io-threads",
         "--slow-policy    | fast      | --slow-policy",
         "--log-level      | loud      | --log-level",
         "--max-input-total | 64kb     | --max-input-total",

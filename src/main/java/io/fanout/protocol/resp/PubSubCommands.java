@@ -25,6 +25,12 @@ final class PubSubCommands {
     private final SubscriptionSet channels = new SubscriptionSet();
     private final SubscriptionSet patterns = new SubscriptionSet();
     private final SubscriptionSet shardChannels = new SubscriptionSet();
+    /**
+     * The channel of the last PUBLISH, reused while a client publishes to the same channel
+     * (the usual case) instead of a new copy per message. Never written after creation:
+     * the broker and other loops may still hold it.
+     */
+    private byte[] lastPublishedChannel;
 
     PubSubCommands(RespProtocol protocol, RespSession session) {
         this.protocol = protocol;
@@ -87,7 +93,11 @@ final class PubSubCommands {
 
     /** The hot path: no String, no boxing; the payload is a window on the input buffer. */
     void publish(TopicKind kind, RespArgs args, RespWriter out) {
-        byte[] channel = args.copy(1);
+        byte[] channel = lastPublishedChannel;
+        if (channel == null || !args.contentEquals(1, channel)) {
+            channel = args.copy(1);
+            lastPublishedChannel = channel;
+        }
         ByteBuffer payload = args.openWindow(2);
         int receivers;
         try {

@@ -20,14 +20,30 @@ public final class RespWireForm implements WireForm {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final int index;
-    private final byte aggregateType;
     private final int protocolVersion;
+    /** The fixed start of each kind of frame ("*3\r\n$7\r\nmessage\r\n"): one put, not six. */
+    private final byte[] messageHead;
+    private final byte[] smessageHead;
+    private final byte[] pmessageHead;
 
     /** @param protocolVersion 2 (arrays) or 3 (push frames) */
     public RespWireForm(int index, int protocolVersion) {
         this.index = index;
         this.protocolVersion = protocolVersion;
-        this.aggregateType = protocolVersion == 3 ? (byte) '>' : (byte) '*';
+        byte aggregateType = protocolVersion == 3 ? (byte) '>' : (byte) '*';
+        this.messageHead = head(aggregateType, '3', MESSAGE);
+        this.smessageHead = head(aggregateType, '3', SMESSAGE);
+        this.pmessageHead = head(aggregateType, '4', PMESSAGE);
+    }
+
+    private static byte[] head(byte aggregateType, char count, byte[] kind) {
+        byte[] head = new byte[4 + kind.length];
+        head[0] = aggregateType;
+        head[1] = (byte) count;
+        head[2] = '\r';
+        head[3] = '\n';
+        System.arraycopy(kind, 0, head, 4, kind.length);
+        return head;
     }
 
     public int protocolVersion() {
@@ -51,10 +67,9 @@ public final class RespWireForm implements WireForm {
     @Override
     public void writeTo(Frame f, Publication p, byte[] pattern) {
         if (pattern == null) {
-            byte[] kind = p.kind() == TopicKind.SHARD ? SMESSAGE : MESSAGE;
-            f.put(aggregateType).put((byte) '3').put(CRLF).put(kind);
+            f.put(p.kind() == TopicKind.SHARD ? smessageHead : messageHead);
         } else {
-            f.put(aggregateType).put((byte) '4').put(CRLF).put(PMESSAGE);
+            f.put(pmessageHead);
             putBulk(f, pattern);
         }
         putBulk(f, p.channel());
@@ -89,10 +104,13 @@ public final class RespWireForm implements WireForm {
         }
     }
 
+    /** Decimal digits of a non-negative int; comparisons, not divisions (asked twice a message). */
     static int digits(int value) {
-        int d = 1;
-        while (value >= 10) {
-            value /= 10;
+        if (value < 10_000) {
+            return value < 100 ? (value < 10 ? 1 : 2) : (value < 1000 ? 3 : 4);
+        }
+        int d = 5;
+        for (int bound = 100_000; d < 10 && value >= bound; bound *= 10) {
             d++;
         }
         return d;

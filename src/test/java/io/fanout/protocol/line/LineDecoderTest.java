@@ -244,4 +244,46 @@ class LineDecoderTest {
         assertFalse(d.tooLong());
         assertEquals(lines, d.lines());
     }
+
+    /**
+     * The eight-bytes-at-a-time newline search agrees with a plain scan: bytes near '\n'
+     * (0x0A ^ 0x01, 0x8A, 0x00, 0xFF) are the ones a carry-based test could confuse; any
+     * window, both byte orders, heap and direct buffers.
+     */
+    @Property(tries = 2000)
+    void wordSearchFindsTheFirstNewlineLikeAPlainScan(
+            @ForAll("nearNewlineBytes") byte[] data, @ForAll @IntRange(min = 0, max = 80) int from,
+            @ForAll @IntRange(min = 0, max = 80) int to, @ForAll boolean direct, @ForAll boolean littleEndian) {
+        ByteBuffer in = direct ? ByteBuffer.allocateDirect(data.length) : ByteBuffer.allocate(data.length);
+        in.put(data).flip();
+        in.order(littleEndian ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+        int start = Math.min(from, data.length);
+        int limit = Math.max(start, Math.min(to, data.length));
+        int expected = -1;
+        for (int i = start; i < limit; i++) {
+            if (data[i] == '\n') {
+                expected = i;
+                break;
+            }
+        }
+        assertEquals(expected, LineDecoder.indexOfNewline(in, start, limit));
+    }
+
+    @Provide
+    Arbitrary<byte[]> nearNewlineBytes() {
+        Arbitrary<Byte> tricky = Arbitraries.of((byte) '\n', (byte) 0x0B, (byte) 0x8A, (byte) 0x00, (byte) 0xFF,
+                (byte) 0x7F, (byte) 0x80, (byte) 'a');
+        return Arbitraries.oneOf(tricky, Arbitraries.bytes()).array(byte[].class).ofMaxSize(80);
+    }
+
+    @Test
+    void aNewlineInEveryPositionOfAWordIsFound() {
+        for (int at = 0; at < 24; at++) {
+            byte[] data = new byte[24];
+            Arrays.fill(data, (byte) 0x0B);
+            data[at] = '\n';
+            ByteBuffer in = ByteBuffer.allocateDirect(24).put(data).flip();
+            assertEquals(at, LineDecoder.indexOfNewline(in, 0, 24), "newline at " + at);
+        }
+    }
 }
