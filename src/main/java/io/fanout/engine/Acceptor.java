@@ -50,6 +50,10 @@ final class Acceptor {
     /** Gives the listeners OP_ACCEPT back once a pause for want of descriptors is over. */
     void maybeResume(long nowNanos) {
         if (backoff.tryResume(nowNanos)) {
+            // A free descriptor goes to the spare before it goes to a client: the spare can be
+            // lost to a race (another thread of the JVM opens a file for a moment right after
+            // a refusal closed one), and without it the clients left waiting are never told.
+            backoff.restoreSpare();
             setAccepting(true);
         }
     }

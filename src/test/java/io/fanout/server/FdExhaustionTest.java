@@ -81,7 +81,12 @@ class FdExhaustionTest {
 
                 // The clients left waiting were told, not left hanging.
                 Socket last = sockets.get(sockets.size() - 1);
-                byte[] reply = last.getInputStream().readNBytes("ERR max clients reached\n".length());
+                byte[] reply;
+                try {
+                    reply = last.getInputStream().readNBytes("ERR max clients reached\n".length());
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("a waiting client was never told; " + server.output(), e);
+                }
                 assertEquals("ERR max clients reached\n", new String(reply, StandardCharsets.US_ASCII));
             } finally {
                 for (Socket s : sockets) {
