@@ -15,9 +15,11 @@ import io.fanout.engine.EventLoop;
  * Topics for every protocol: one registry shard per loop plus a directory of counts shared
  * by all loops.
  *
- * <p>A publish on loop A delivers to A's subscribers at once, then posts the message to each
- * other loop that has a receiver for it — once per message per loop, never per client. Each
- * loop's inbox is FIFO, so one publisher's messages reach every subscriber in publish order.
+ * <p>A publish on loop A delivers to A's subscribers at once and copies the message into A's
+ * {@link CrossLoopOutbox} for each other loop that has a receiver for it; after the turn's
+ * reads the outbox posts one batch per such loop — once per message per loop, never per
+ * client, and one hand-off per turn. Each loop's inbox is FIFO, so one publisher's messages
+ * reach every subscriber in publish order.
  *
  * <p>Threads: {@link #subscribe}, {@link #unsubscribe} and {@link #publish} run on the loop
  * that owns the connection (or that publishes); queries may run on any thread.
@@ -29,6 +31,8 @@ public final class Broker {
     private final TopicShard[] shards;
     private final WireForm[] forms;
     private final SubscriptionDirectory directory;
+    /** Per publishing loop, its messages for the other loops this turn (null with one loop). */
+    private final CrossLoopOutbox[] outboxes;
     /** The cluster link, or null on a single node; set once before the loops start. */
     private volatile Relay relay;
     /** Limits of {@link #trySubscribe}: distinct topics, and subscriptions of all clients together. */
@@ -69,6 +73,14 @@ public final class Broker {
             shards[this.loops[i].index()] = new TopicShard(this.loops[i], this.forms);
         }
         this.directory = new SubscriptionDirectory(this.loops.length);
+        this.outboxes = new CrossLoopOutbox[this.loops.length];
+        if (this.loops.length > 1) {
+            for (EventLoop loop : this.loops) {
+                CrossLoopOutbox outbox = new CrossLoopOutbox(this.loops, shards);
+                outboxes[loop.index()] = outbox;
+                loop.setTurnHook(outbox::handOver);
+            }
+        }
     }
 
     /**
@@ -157,7 +169,6 @@ public final class Broker {
     private int publishToOtherLoops(EventLoop from, TopicKind kind, byte[] channel, ByteBuffer payload,
                                     Origin origin) {
         TopicName name = null;
-        byte[] copy = null;
         int receivers = 0;
         for (EventLoop loop : loops) {
             if (loop == from) {
@@ -175,13 +186,7 @@ public final class Broker {
                 continue;
             }
             receivers += n;
-            if (copy == null) {
-                copy = new byte[payload.remaining()];
-                payload.get(payload.position(), copy);
-            }
-            TopicShard target = shards[loop.index()];
-            byte[] bytes = copy;
-            loop.execute(() -> target.deliver(kind, channel, ByteBuffer.wrap(bytes), origin));
+            outboxes[from.index()].add(loop.index(), kind, channel, payload, origin);
         }
         return receivers;
     }

@@ -65,6 +65,7 @@ public final class EventLoop implements Runnable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ByteBuffer[] gatherScratch = new ByteBuffer[WriteQueue.MAX_GATHER];
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private Runnable turnHook = () -> { };
     /** Made once: a method reference per select would allocate. */
     private final Consumer<SelectionKey> onReadyKey = this::handleReadyKey;
     /** False until the first ready key of this turn has read the clock. */
@@ -120,6 +121,15 @@ public final class EventLoop implements Runnable {
     }
 
     /** Where the broker queues a fan-out, and every enqueue is counted (loop thread). */
+    /**
+     * Sets what runs after each turn's reads, before its writes (and once more before the
+     * loop may sleep): the broker hands the turn's messages for other loops over there, one
+     * batch per loop per turn. Set before the loop starts; loop thread only afterwards.
+     */
+    public void setTurnHook(Runnable hook) {
+        this.turnHook = hook;
+    }
+
     public FanOutSink fanOut() {
         return fanOut;
     }
@@ -179,6 +189,7 @@ public final class EventLoop implements Runnable {
         if (!timeReadAfterSelect) {
             nowNanos = clock.nanoTime();
         }
+        turnHook.run(); // other loops get this turn's messages now, and fan out while we write
         flushDirty();
         engine.maybeEnforceBudget(this);
         maybeTick();
@@ -188,6 +199,7 @@ public final class EventLoop implements Runnable {
         if (draining) {
             maybeFinishDrain();
         }
+        turnHook.run(); // anything published after the reads (none today) is not left for a sleep
         // A turn is the work between selects: the inbox before it and everything after it.
         stats.countTurn(clock.nanoTime() - nowNanos + inboxNanos);
     }
