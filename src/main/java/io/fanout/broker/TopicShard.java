@@ -24,6 +24,12 @@ import io.fanout.engine.FramePool;
 public final class TopicShard {
     /** Room given to a frame that starts a burst: fits ~90 small RESP messages. */
     private static final int BATCH_FRAME_BYTES = 8192;
+    /**
+     * The largest batch frame a burst grows to. Not the pool's largest class (128 KiB): the
+     * pool keeps few of those idle, and RESP at 1 KiB measured 10% fewer deliveries with them
+     * (docs/BENCHMARKS.md, 2026-12-01, issue 12).
+     */
+    private static final int BATCH_FRAME_MAX_BYTES = 32768;
 
     private final EventLoop loop;
     /** The engine's side of each delivery: references, enqueue accounting, counters. */
@@ -339,12 +345,12 @@ public final class TopicShard {
     /**
      * Room for a new frame of a list: just the message when it is the topic's first in this
      * turn; a batch frame when a second one suggests a burst; and when a batch frame filled
-     * up, four times its size (up to the pool's largest class), so that a burst of large
+     * up, four times its size (up to {@link #BATCH_FRAME_MAX_BYTES}), so that a burst of large
      * messages reaches each subscriber in a few buffers per turn rather than one per 8 KiB.
      */
     private static int nextFrameBytes(Frame filledBatch, boolean burst, int bytes) {
         if (filledBatch != null) {
-            int grown = Math.min(FramePool.MAX_POOLED_BYTES, filledBatch.capacity() * 4);
+            int grown = Math.min(BATCH_FRAME_MAX_BYTES, filledBatch.capacity() * 4);
             return Math.max(bytes, Math.max(BATCH_FRAME_BYTES, grown));
         }
         return burst ? Math.max(bytes, BATCH_FRAME_BYTES) : bytes;
