@@ -8,15 +8,14 @@ old=$1; new=$2; rounds=${3:-3}
 SECS=${SECS:-5}; NS=${NS:-"100 1000"}; SIZES=${SIZES:-"64 1024"}
 here=$(cd "$(dirname "$0")/.." && pwd)
 bench=${BENCH:-$here/../shared/bench}
-bin=$(mktemp -d); cp "$bench"/*.c "$bench"/Makefile "$bin"/ && make -s -C "$bin" >/dev/null || exit 2
+. "$here/scripts/bench-lib.sh"
+bin=$(build_meter "$bench") || exit 2
 out=$(mktemp -d); echo "results: $out" >&2
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-opts=(-Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseParallelGC -Djdk.nio.maxCachedBufferSize=262144)
 start() { # jar tag -> "pid lineport respport"
   local lp rp extra=(); lp=$(free_port); rp=$(free_port)
   # builds that have the browser listener get it switched off; older ones lack the option
   java -jar "$1" serve --help 2>/dev/null | grep -q -- --http-port && extra=(--http-port -1)
-  java "${opts[@]}" -jar "$1" serve --port "$lp" --resp-port "$rp" --metrics-port -1 "${extra[@]}" \
+  java "${FANOUT_JVM[@]}" -jar "$1" serve --port "$lp" --resp-port "$rp" --metrics-port -1 "${extra[@]}" \
       > "$out/$2.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do grep -q "proto=resp" "$out/$2.log" 2>/dev/null && break; sleep 0.1; done

@@ -14,14 +14,14 @@ NS=${NS:-"10 100 1000"}; SIZES=${SIZES:-"64 1024"}; PROTOS=${PROTOS:-"resp line"
 [ -f "$jar" ] || { echo "no $jar: run ./fanout --version first (it builds the jar)"; exit 2; }
 command -v taskset >/dev/null || { echo "taskset not found (util-linux)"; exit 2; }
 bench=${BENCH:-$here/../shared/bench}
-bin=$(mktemp -d); cp "$bench"/*.c "$bench"/Makefile "$bin"/ && make -s -C "$bin" >/dev/null || exit 2
+. "$here/scripts/bench-lib.sh"
+bin=$(build_meter "$bench") || exit 2
 out=$(mktemp -d); echo "results: $out (processors: $(nproc); meter on cpu $METER_CPU)" >&2
-ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+raise_fd_limit
 pids=(); declare -A lport rport spid
 for l in $LOOPS; do
   lport[$l]=$(free_port); rport[$l]=$(free_port)
-  java -Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseParallelGC -Djdk.nio.maxCachedBufferSize=262144 \
+  java "${FANOUT_JVM[@]}" \
       -jar "$jar" serve --io-threads "$l" --port "${lport[$l]}" --resp-port "${rport[$l]}" --metrics-port -1 \
       --http-port -1 > "$out/loops-$l.log" 2>&1 &
   spid[$l]=$!; pids+=($!)

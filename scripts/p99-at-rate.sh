@@ -14,12 +14,12 @@ SECS=${SECS:-5}; NS=${NS:-"1 10 100 1000"}; SIZES=${SIZES:-"64 1024"}; DELIVERIE
 [ -f "$jar" ] || { echo "no $jar: run ./fanout --version first (it builds the jar)"; exit 2; }
 command -v redis-server >/dev/null || { echo "redis-server not found (apt install redis-server)"; exit 2; }
 bench=${BENCH:-$here/../shared/bench}
-bin=$(mktemp -d); cp "$bench"/*.c "$bench"/Makefile "$bin"/ && make -s -C "$bin" >/dev/null || exit 2
+. "$here/scripts/bench-lib.sh"
+bin=$(build_meter "$bench") || exit 2
 out=$(mktemp -d); echo "results: $out" >&2
-ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+raise_fd_limit
 fp=$(free_port); rp=$(free_port)
-java -Xms256m -Xmx512m -XX:MaxDirectMemorySize=256m -XX:+UseParallelGC -Djdk.nio.maxCachedBufferSize=262144 \
+java "${FANOUT_JVM[@]}" \
     -jar "$jar" serve --port 0 --resp-port "$fp" --metrics-port -1 --http-port -1 > "$out/fanout.log" 2>&1 &
 fpid=$!
 redis-server --port "$rp" --bind 127.0.0.1 --save '' --appendonly no > "$out/redis.log" 2>&1 &

@@ -145,9 +145,10 @@ class SeqChecker:
 MSG = re.compile(rb"([LR]\d+) (\d+) ")
 
 
-def healthy_line_subscriber(port, stop, stats):
-    check = SeqChecker(stats)
-    s = connect(port)
+def received_parts(s, stop, stats, split):
+    """Yields the complete parts of what a healthy subscriber reads, until stopped or cut.
+
+    split(buf) returns (complete parts, unfinished tail)."""
     s.settimeout(1)
     buf = b""
     try:
@@ -159,44 +160,42 @@ def healthy_line_subscriber(port, stop, stats):
             if not data:
                 stats.add("healthy_cut")
                 return
-            buf += data
-            *lines, buf = buf.split(b"\n")
-            for line in lines:
-                m = MSG.match(line)
-                if m:
-                    check.see(m.group(1), int(m.group(2)))
+            parts, buf = split(buf + data)
+            yield from parts
     finally:
         s.close()
+
+
+def split_lines(buf):
+    *lines, rest = buf.split(b"\n")
+    return lines, rest
+
+
+def split_resp(buf):
+    # Payloads hold no CR/LF, so a plain scan for the "L<id> <seq> " / "R<id> <seq> "
+    # markers after each bulk header is enough; leave a partial tail in the buffer.
+    cut = buf.rfind(b"\r\n")
+    if cut < 0:
+        return [], buf
+    return buf[:cut + 2].split(b"\r\n"), buf[cut + 2:]
+
+
+def healthy_line_subscriber(port, stop, stats):
+    check = SeqChecker(stats)
+    for line in received_parts(connect(port), stop, stats, split_lines):
+        m = MSG.match(line)
+        if m:
+            check.see(m.group(1), int(m.group(2)))
 
 
 def healthy_resp_subscriber(port, channels, stop, stats):
     check = SeqChecker(stats)
     s = connect(port)
     s.sendall(resp_command("SUBSCRIBE", *channels))
-    s.settimeout(1)
-    buf = b""
-    try:
-        while not stop.is_set():
-            try:
-                data = s.recv(65536)
-            except socket.timeout:
-                continue
-            if not data:
-                stats.add("healthy_cut")
-                return
-            buf += data
-            # Payloads hold no CR/LF, so a plain scan for the "L<id> <seq> " / "R<id> <seq> "
-            # markers after each bulk header is enough; leave a partial tail in the buffer.
-            cut = buf.rfind(b"\r\n")
-            if cut < 0:
-                continue
-            complete, buf = buf[:cut + 2], buf[cut + 2:]
-            for part in complete.split(b"\r\n"):
-                m = MSG.match(part)
-                if m:
-                    check.see(m.group(1) + b"/" + channel_of(part), int(m.group(2)))
-    finally:
-        s.close()
+    for part in received_parts(s, stop, stats, split_resp):
+        m = MSG.match(part)
+        if m:
+            check.see(m.group(1) + b"/" + channel_of(part), int(m.group(2)))
 
 
 def channel_of(payload):

@@ -116,9 +116,5 @@ final class CrossLoopOutbox {
                 start = ends[i];
             }
         }
-
-        int count() {
-            return count;
-        }
     }
 }
