@@ -46,7 +46,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("fanout.engine");
-    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    /**
+     * One read takes a publisher's whole pipelined window of 64 PUBLISHes of 1 KiB (67.5 KB):
+     * with 64 KiB the window took two reads and a copy of the split command into the carry
+     * buffer every turn (docs/BENCHMARKS.md, 2026-12-01, issue 12, second session).
+     */
+    private static final int READ_BUFFER_BYTES = 128 * 1024;
     private static final int MAX_READS_PER_TURN = 4;
     private static final int MAX_TASKS_PER_TURN = 4096;
     /** How often every connection's handler gets {@link ConnectionHandler#onHousekeeping}. */
@@ -292,7 +297,7 @@ public final class EventLoop implements Runnable {
 
     /**
      * Reads and decodes; when a read fills the whole buffer, more is probably waiting (a
-     * pipelined window just over 64 KiB), so read again, at most {@link #MAX_READS_PER_TURN}
+     * pipelined window larger than the buffer), so read again, at most {@link #MAX_READS_PER_TURN}
      * times: a publisher's burst is handled in one turn, and one connection still cannot
      * monopolise the loop.
      */
