@@ -39,6 +39,7 @@ import io.fanout.protocol.resp.RespDecoder;
 @State(Scope.Thread)
 public class HotPathBenchmarks {
     private ByteBuffer lines;
+    private ByteBuffer kilobyteLines;
     private ByteBuffer publishes;
     private final LineDecoder lineDecoder = new LineDecoder(1 << 20);
     private final RespDecoder respDecoder = new RespDecoder(1 << 20, RespDecoder.REDIS_INLINE_MAX);
@@ -57,6 +58,12 @@ public class HotPathBenchmarks {
             lines.put(line);
         }
         lines.flip();
+        byte[] kilobyteLine = ("x".repeat(1023) + "\n").getBytes(StandardCharsets.US_ASCII);
+        kilobyteLines = ByteBuffer.allocateDirect(64 * 1024);
+        while (kilobyteLines.remaining() >= kilobyteLine.length) {
+            kilobyteLines.put(kilobyteLine);
+        }
+        kilobyteLines.flip();
         byte[] publish = ("*3\r\n$7\r\nPUBLISH\r\n$5\r\nbench\r\n$64\r\n" + "y".repeat(64) + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         publishes = ByteBuffer.allocateDirect(64 * 1024);
@@ -76,6 +83,21 @@ public class HotPathBenchmarks {
     @Benchmark
     public int decodeLines() {
         ByteBuffer in = lines.duplicate();
+        int n = 0;
+        while (true) {
+            int len = lineDecoder.next(in);
+            if (len < 0) {
+                return n;
+            }
+            in.position(in.position() + lineDecoder.consumedBytes());
+            n++;
+        }
+    }
+
+    /** The same with lines of 1 KiB: the newline search dominates. */
+    @Benchmark
+    public int decodeKilobyteLines() {
+        ByteBuffer in = kilobyteLines.duplicate();
         int n = 0;
         while (true) {
             int len = lineDecoder.next(in);
