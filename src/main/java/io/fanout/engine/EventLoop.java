@@ -52,7 +52,12 @@ public final class EventLoop implements Runnable {
      * buffer every turn (docs/BENCHMARKS.md, 2026-12-01, issue 12, second session).
      */
     private static final int READ_BUFFER_BYTES = 128 * 1024;
-    private static final int MAX_READS_PER_TURN = 4;
+    /**
+     * 256 KiB of one connection's input per turn at most, as before the buffer grew: that
+     * bounds how much a pipelining client's own echo (a WebSocket or line publisher hears
+     * itself) can add to its backlog in one turn, and how long it holds the loop.
+     */
+    private static final int MAX_READS_PER_TURN = 2;
     private static final int MAX_TASKS_PER_TURN = 4096;
     /** How often every connection's handler gets {@link ConnectionHandler#onHousekeeping}. */
     public static final long HOUSEKEEPING_INTERVAL_NANOS = 1_000_000_000L;
