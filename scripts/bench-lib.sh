@@ -16,3 +16,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # One descriptor per connection: the meter opens up to a few thousand.
 raise_fd_limit() { ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }
+
+# Starts a private redis-server (no persistence) on 127.0.0.1:PORT, logging to LOG; sets
+# REDIS_PID and returns once it answers PING (or after 5 s).
+start_private_redis() {
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no > "$2" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+}

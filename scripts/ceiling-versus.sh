@@ -23,15 +23,14 @@ lp=$(free_port); fp=$(free_port); rp=$(free_port); cp=$(free_port); bp=$(free_po
 java "${FANOUT_JVM[@]}" -jar "$jar" serve --port "$lp" --resp-port "$fp" --metrics-port -1 --http-port -1 \
     > "$out/fanout.log" 2>&1 &
 fpid=$!
-redis-server --port "$rp" --bind 127.0.0.1 --save '' --appendonly no > "$out/redis.log" 2>&1 &
-rpid=$!
+start_private_redis "$rp" "$out/redis.log"
+rpid=$REDIS_PID
 "$bin/resp-ceiling" --port "$cp" --lifetime 7200 > "$out/resp-ceiling.log" 2>&1 &
 cpid=$!
 "$bin/blast" --port "$bp" --lifetime 7200 > "$out/blast.log" 2>&1 &
 bpid=$!
 trap 'kill $fpid $rpid $cpid $bpid 2>/dev/null' EXIT
 for _ in $(seq 100); do grep -q "proto=resp" "$out/fanout.log" 2>/dev/null && break; sleep 0.1; done
-for _ in $(seq 50); do redis-cli -p "$rp" ping >/dev/null 2>&1 && break; sleep 0.1; done
 for r in $(seq "$rounds"); do
   for size in $SIZES; do for n in $NS; do
     for t in fanout-resp:resp:$fp:$fpid redis:resp:$rp:$rpid resp-ceiling:resp:$cp:$cpid \

@@ -22,11 +22,10 @@ fp=$(free_port); rp=$(free_port)
 java "${FANOUT_JVM[@]}" \
     -jar "$jar" serve --port 0 --resp-port "$fp" --metrics-port -1 --http-port -1 > "$out/fanout.log" 2>&1 &
 fpid=$!
-redis-server --port "$rp" --bind 127.0.0.1 --save '' --appendonly no > "$out/redis.log" 2>&1 &
-rpid=$!
+start_private_redis "$rp" "$out/redis.log"
+rpid=$REDIS_PID
 trap 'kill $fpid $rpid 2>/dev/null' EXIT
 for _ in $(seq 100); do grep -q "proto=resp" "$out/fanout.log" 2>/dev/null && break; sleep 0.1; done
-for _ in $(seq 50); do redis-cli -p "$rp" ping >/dev/null 2>&1 && break; sleep 0.1; done
 for r in $(seq "$rounds"); do
   for size in $SIZES; do for n in $NS; do
     rate=$(( DELIVERIES / n )); [ "$rate" -lt 1 ] && rate=1

@@ -82,31 +82,22 @@ public class HotPathBenchmarks {
     /** Lines found per 64 KiB read: the line protocol's decode cost. */
     @Benchmark
     public int decodeLines() {
-        ByteBuffer in = lines.duplicate();
-        int n = 0;
-        while (true) {
-            int len = lineDecoder.next(in);
-            if (len < 0) {
-                return n;
-            }
-            in.position(in.position() + lineDecoder.consumedBytes());
-            n++;
-        }
+        return countLines(lines.duplicate());
     }
 
     /** The same with lines of 1 KiB: the newline search dominates. */
     @Benchmark
     public int decodeKilobyteLines() {
-        ByteBuffer in = kilobyteLines.duplicate();
+        return countLines(kilobyteLines.duplicate());
+    }
+
+    private int countLines(ByteBuffer in) {
         int n = 0;
-        while (true) {
-            int len = lineDecoder.next(in);
-            if (len < 0) {
-                return n;
-            }
+        while (lineDecoder.next(in) >= 0) {
             in.position(in.position() + lineDecoder.consumedBytes());
             n++;
         }
+        return n;
     }
 
     /** Pipelined PUBLISH commands decoded per 64 KiB read: the RESP decode cost. */
