@@ -2,6 +2,8 @@
 # Two builds of fanout side by side (e.g. before and after a change), measured by the
 # independent meter ../shared/bench/fanbench, rounds interleaved, medians printed.
 # Usage: scripts/ab-bench.sh OLD.jar NEW.jar [ROUNDS]   env: SECS=5 NS="100 1000" SIZES="64 1024"
+#   JAVA_OLD, JAVA_NEW: the java that runs each build (default: java), so one jar on two JDKs
+#   is an A/B too: JAVA_NEW=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java ab-bench.sh X.jar X.jar
 # Loopback only; every server it starts is stopped at the end.
 set -u
 old=$1; new=$2; rounds=${3:-3}
@@ -11,18 +13,18 @@ bench=${BENCH:-$here/../shared/bench}
 . "$here/scripts/bench-lib.sh"
 bin=$(build_meter "$bench") || exit 2
 out=$(mktemp -d); echo "results: $out" >&2
-start() { # jar tag -> "pid lineport respport"
+start() { # java jar tag -> "pid lineport respport"
   local lp rp extra=(); lp=$(free_port); rp=$(free_port)
   # builds that have the browser listener get it switched off; older ones lack the option
-  java -jar "$1" serve --help 2>/dev/null | grep -q -- --http-port && extra=(--http-port -1)
-  java "${FANOUT_JVM[@]}" -jar "$1" serve --port "$lp" --resp-port "$rp" --metrics-port -1 "${extra[@]}" \
-      > "$out/$2.log" 2>&1 &
+  "$1" -jar "$2" serve --help 2>/dev/null | grep -q -- --http-port && extra=(--http-port -1)
+  "$1" "${FANOUT_JVM[@]}" -jar "$2" serve --port "$lp" --resp-port "$rp" --metrics-port -1 "${extra[@]}" \
+      > "$out/$3.log" 2>&1 &
   local pid=$!
-  for _ in $(seq 100); do grep -q "proto=resp" "$out/$2.log" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q "proto=resp" "$out/$3.log" 2>/dev/null && break; sleep 0.1; done
   echo "$pid $lp $rp"
 }
-read -r opid olp orp <<<"$(start "$old" old)"
-read -r npid nlp nrp <<<"$(start "$new" new)"
+read -r opid olp orp <<<"$(start "${JAVA_OLD:-java}" "$old" old)"
+read -r npid nlp nrp <<<"$(start "${JAVA_NEW:-java}" "$new" new)"
 trap 'kill $opid $npid 2>/dev/null' EXIT
 for r in $(seq "$rounds"); do
   for size in $SIZES; do for n in $NS; do
