@@ -29,12 +29,18 @@ fi
 . "$here/scripts/bench-lib.sh"
 bin=$(build_meter "$here/../shared/bench") || exit 2
 raise_fd_limit
-port=$(free_port)
-if [ "$proto" = line ]; then ports=(--port "$port" --resp-port -1); else ports=(--port -1 --resp-port "$port"); fi
-java "${FANOUT_JVM[@]}" -jar "$jar" serve "${ports[@]}" --metrics-port -1 --http-port -1 > "$out.log" 2>&1 &
+line_port=$(free_port); resp_port=$(free_port)
+case $proto in
+  line) port=$line_port ;;
+  resp) port=$resp_port ;;
+  *) echo "PROTO must be line or resp, got $proto"; exit 2 ;;
+esac
+java "${FANOUT_JVM[@]}" -jar "$jar" serve --port "$line_port" --resp-port "$resp_port" --metrics-port -1 \
+    --http-port -1 > "$out.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "\[LISTEN\]" "$out.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "proto=$proto " "$out.log" 2>/dev/null && break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null || { cat "$out.log"; exit 2; }
 meter=("$bin/fanbench" --proto "$proto" --port "$port" --subscribers "$n" --size "$size" --max-lag 1000 --quiet)
 "${meter[@]}" --seconds "$secs" > /dev/null
 # jcmd splits arguments at '=', so the agent's options travel as one quoted string.
