@@ -20,7 +20,7 @@ start() { # java jar tag -> "pid lineport respport"
   "$1" "${FANOUT_JVM[@]}" -jar "$2" serve --port "$lp" --resp-port "$rp" --metrics-port -1 "${extra[@]}" \
       > "$out/$3.log" 2>&1 &
   local pid=$!
-  for _ in $(seq 100); do grep -q "proto=resp" "$out/$3.log" 2>/dev/null && break; sleep 0.1; done
+  await_listener "$out/$3.log" resp
   echo "$pid $lp $rp"
 }
 read -r opid olp orp <<<"$(start "${JAVA_OLD:-java}" "$old" old)"

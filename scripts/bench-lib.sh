@@ -17,6 +17,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # One descriptor per connection: the meter opens up to a few thousand.
 raise_fd_limit() { ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }
 
+# Waits up to 10 s for fanout's log LOG to show its [LISTEN] line for PROTO (resp, line, ...).
+await_listener() {
+  for _ in $(seq 100); do grep -q "proto=$2 " "$1" 2>/dev/null && return 0; sleep 0.1; done
+}
+
 # Starts a private redis-server (no persistence) on 127.0.0.1:PORT, logging to LOG; sets
 # REDIS_PID and returns once it answers PING (or after 5 s).
 start_private_redis() {

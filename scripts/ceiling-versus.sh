@@ -30,7 +30,7 @@ cpid=$!
 "$bin/blast" --port "$bp" --lifetime 7200 > "$out/blast.log" 2>&1 &
 bpid=$!
 trap 'kill $fpid $rpid $cpid $bpid 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "proto=resp" "$out/fanout.log" 2>/dev/null && break; sleep 0.1; done
+await_listener "$out/fanout.log" resp
 for r in $(seq "$rounds"); do
   for size in $SIZES; do for n in $NS; do
     for t in fanout-resp:resp:$fp:$fpid redis:resp:$rp:$rpid resp-ceiling:resp:$cp:$cpid \

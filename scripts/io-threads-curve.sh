@@ -25,7 +25,7 @@ for l in $LOOPS; do
       -jar "$jar" serve --io-threads "$l" --port "${lport[$l]}" --resp-port "${rport[$l]}" --metrics-port -1 \
       --http-port -1 > "$out/loops-$l.log" 2>&1 &
   spid[$l]=$!; pids+=($!)
-  for _ in $(seq 100); do grep -q "proto=resp" "$out/loops-$l.log" 2>/dev/null && break; sleep 0.1; done
+  await_listener "$out/loops-$l.log" resp
 done
 trap 'kill ${pids[*]} 2>/dev/null' EXIT
 for r in $(seq "$rounds"); do

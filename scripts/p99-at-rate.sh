@@ -25,7 +25,7 @@ fpid=$!
 start_private_redis "$rp" "$out/redis.log"
 rpid=$REDIS_PID
 trap 'kill $fpid $rpid 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "proto=resp" "$out/fanout.log" 2>/dev/null && break; sleep 0.1; done
+await_listener "$out/fanout.log" resp
 for r in $(seq "$rounds"); do
   for size in $SIZES; do for n in $NS; do
     rate=$(( DELIVERIES / n )); [ "$rate" -lt 1 ] && rate=1

@@ -39,7 +39,7 @@ java "${FANOUT_JVM[@]}" -jar "$jar" serve --port "$line_port" --resp-port "$resp
     --http-port -1 > "$out.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q "proto=$proto " "$out.log" 2>/dev/null && break; sleep 0.1; done
+await_listener "$out.log" "$proto" || true
 kill -0 "$pid" 2>/dev/null || { cat "$out.log"; exit 2; }
 meter=("$bin/fanbench" --proto "$proto" --port "$port" --subscribers "$n" --size "$size" --max-lag 1000 --quiet)
 "${meter[@]}" --seconds "$secs" > /dev/null
